@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "smdrill",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "smdrill", targets: ["smdrill"]),
+        .library(name: "SecretsManager", targets: ["SecretsManager"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "FakeSecretsManager", targets: ["FakeSecretsManager"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // v2 model types and the SecretsManagerService protocol; no I/O.
+        .target(name: "SecretsManager"),
+        // Discrete-event kernel: virtual clock, events, processes, seeded random numbers.
+        .target(
+            name: "Simulation",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+        ),
+        // The in-process fake IBM Cloud Secrets Manager.
+        .target(
+            name: "FakeSecretsManager",
+            dependencies: [
+                "SecretsManager",
+                "Simulation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The commands, kept in a library so tests can drive them.
+        .target(
+            name: "SmdrillCLI",
+            dependencies: [
+                "SecretsManager",
+                "Simulation",
+                "FakeSecretsManager",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "smdrill", dependencies: ["SmdrillCLI"]),
+
+        .testTarget(name: "SecretsManagerTests", dependencies: ["SecretsManager"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(
+            name: "FakeSecretsManagerTests",
+            dependencies: ["FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "SmdrillCLITests", dependencies: ["SmdrillCLI"]),
+    ]
+)

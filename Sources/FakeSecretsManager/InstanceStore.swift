@@ -1,0 +1,510 @@
+import Crypto
+import Foundation
+import GRDB
+import SecretsManager
+
+/// A service instance's regional state: one SQLite database in WAL mode, through GRDB.
+///
+/// Every row carries a checksum (SHA-256 of its other columns, 16 bytes) that ``load()`` verifies, so damage
+/// that SQLite cannot see (bytes changed inside a page) is detected rather than served. Payloads are stored
+/// sealed only (``SealedPayload``); no plaintext is written.
+final class InstanceStore {
+    let path: String
+    private var queue: DatabaseQueue?
+
+    init(path: String) throws {
+        self.path = path
+        queue = try Self.open(path: path)
+    }
+
+    private static func open(path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.label = "smdrill.instance"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try migrator.migrate(queue)
+        return queue
+    }
+
+    /// The schema, as named migrations.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-regional-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE secret_groups (
+                        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT,
+                        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, checksum BLOB NOT NULL);
+                    CREATE TABLE secrets (
+                        id TEXT PRIMARY KEY, secret_type TEXT NOT NULL, name TEXT NOT NULL,
+                        secret_group_id TEXT NOT NULL, description TEXT, labels TEXT NOT NULL,
+                        custom_metadata TEXT NOT NULL, attributes TEXT NOT NULL, rotation TEXT,
+                        expiration_date INTEGER, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL, retrieved_at INTEGER, downloaded INTEGER NOT NULL,
+                        state INTEGER NOT NULL, next_sequence INTEGER NOT NULL, checksum BLOB NOT NULL,
+                        UNIQUE (secret_type, name));
+                    CREATE TABLE secret_versions (
+                        id TEXT PRIMARY KEY, secret_id TEXT NOT NULL, sequence INTEGER NOT NULL,
+                        created_by TEXT NOT NULL, created_at INTEGER NOT NULL, auto_rotated INTEGER NOT NULL,
+                        custom_metadata TEXT NOT NULL, attributes TEXT NOT NULL, expiration_date INTEGER,
+                        downloaded INTEGER NOT NULL, root_key_id TEXT, wrapped_key BLOB, nonce BLOB, ciphertext BLOB,
+                        checksum BLOB NOT NULL);
+                    CREATE INDEX secret_versions_by_secret ON secret_versions (secret_id, sequence);
+                    CREATE TABLE secret_locks (
+                        secret_id TEXT NOT NULL, name TEXT NOT NULL, version_id TEXT NOT NULL, description TEXT,
+                        attributes TEXT, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (secret_id, name));
+                    CREATE TABLE configurations (
+                        name TEXT PRIMARY KEY, config_type TEXT NOT NULL, created_by TEXT NOT NULL,
+                        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, properties TEXT NOT NULL,
+                        root_key_id TEXT, wrapped_key BLOB, nonce BLOB, ciphertext BLOB, checksum BLOB NOT NULL);
+                    CREATE TABLE notifications_registration (
+                        id INTEGER PRIMARY KEY CHECK (id = 1), instance_crn TEXT NOT NULL, source_name TEXT NOT NULL,
+                        source_description TEXT, checksum BLOB NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+
+    private func database() throws -> DatabaseQueue {
+        guard let queue else { throw StoreError.closed }
+        return queue
+    }
+
+    func write(_ updates: (Database) throws -> Void) throws {
+        try database().write(updates)
+    }
+
+    /// Closes the database; the file stays.
+    func close() {
+        try? queue?.close()
+        queue = nil
+    }
+
+    /// Replaces the database file with `source` (an IBM restore) and reopens it.
+    func replace(withContentsOf source: String) throws {
+        close()
+        let manager = FileManager.default
+        for suffix in ["", "-wal", "-shm"] where manager.fileExists(atPath: path + suffix) {
+            try manager.removeItem(atPath: path + suffix)
+        }
+        try manager.copyItem(atPath: source, toPath: path)
+        queue = try Self.open(path: path)
+    }
+
+    /// Deletes the database files for good (regional state lost), leaving the store closed.
+    func destroy() {
+        close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// A consistent copy of the database at `destination` (SQLite's online backup).
+    func backup(to destination: String) throws {
+        try? FileManager.default.removeItem(atPath: destination)
+        let target = try DatabaseQueue(path: destination)
+        try database().backup(to: target)
+        try target.close()
+    }
+
+    /// Moves every change from the WAL into the main file, so the main file alone holds the state.
+    func checkpoint() throws {
+        try database().writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    enum StoreError: Error, CustomStringConvertible {
+        case closed
+        var description: String { "the instance's database is closed" }
+    }
+
+    // MARK: Loading
+
+    struct LoadedState {
+        var groups: [GroupRecord] = []
+        var secrets: [SecretRecord] = []
+        var configurations: [ConfigurationRecord] = []
+        var registration: RegistrationRecord?
+        /// Rows that failed verification and could not even be attached to a secret.
+        var unattachedDamage = 0
+    }
+
+    /// Reads and verifies the whole state. Throws when SQLite itself finds the file damaged.
+    func load() throws -> LoadedState {
+        try database().read { db in
+            var state = LoadedState()
+            let groups = try Row.fetchCursor(
+                db, sql: "SELECT id, name, description, created_at, updated_at, checksum FROM secret_groups ORDER BY created_at, id")
+            while let row = try groups.next() {
+                let group = GroupRecord(
+                    id: row[0], name: row[1], description: row[2], createdAt: Self.date(row[3]),
+                    updatedAt: Self.date(row[4]))
+                if Checksums.group(group) == (row[5] as Data) {
+                    state.groups.append(group)
+                } else {
+                    state.unattachedDamage += 1
+                }
+            }
+
+            var secretsByID: [String: SecretRecord] = [:]
+            let secrets = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, secret_type, name, secret_group_id, description, labels, custom_metadata, attributes,
+                           rotation, expiration_date, created_by, created_at, updated_at, retrieved_at, downloaded,
+                           state, next_sequence, checksum
+                    FROM secrets ORDER BY created_at, id
+                    """)
+            while let row = try secrets.next() {
+                let id: String = row[0]
+                let typeName: String = row[1]
+                let labels = StoredJSON.decode([String].self, row[5])
+                let customMetadata = StoredJSON.decode([String: JSONValue].self, row[6])
+                let attributes = StoredJSON.decode([String: JSONValue].self, row[7])
+                let rotationText: String? = row[8]
+                let rotation = rotationText.flatMap { StoredJSON.decode(RotationPolicy.self, $0) }
+                let stateNumber: Int = row[15]
+                let record = SecretRecord(
+                    id: id, secretType: SecretType(rawValue: typeName) ?? .arbitrary, name: row[2], groupID: row[3],
+                    description: row[4], labels: labels ?? [], customMetadata: customMetadata ?? [:],
+                    attributes: attributes ?? [:], rotation: rotation, expirationDate: Self.optionalDate(row[9]),
+                    createdBy: row[10], createdAt: Self.date(row[11]), updatedAt: Self.date(row[12]),
+                    retrievedAt: Self.optionalDate(row[13]), downloaded: row[14], state: SecretState(rawValue: stateNumber) ?? .active,
+                    nextSequence: row[16])
+                let intact =
+                    SecretType(rawValue: typeName) != nil && labels != nil && customMetadata != nil
+                    && attributes != nil && (rotationText == nil || rotation != nil)
+                    && Checksums.secret(record) == (row[17] as Data)
+                if !intact { record.integrityFailure = "the stored secret failed its integrity check" }
+                secretsByID[id] = record
+                state.secrets.append(record)
+            }
+
+            let versions = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, secret_id, sequence, created_by, created_at, auto_rotated, custom_metadata, attributes,
+                           expiration_date, downloaded, root_key_id, wrapped_key, nonce, ciphertext, checksum
+                    FROM secret_versions ORDER BY secret_id, sequence
+                    """)
+            while let row = try versions.next() {
+                let secretID: String = row[1]
+                let customMetadata = StoredJSON.decode([String: JSONValue].self, row[6])
+                let attributes = StoredJSON.decode([String: JSONValue].self, row[7])
+                var sealed: SealedPayload?
+                if let rootKeyID = row[10] as String?, let wrapped = row[11] as Data?, let nonce = row[12] as Data?,
+                    let ciphertext = row[13] as Data?
+                {
+                    sealed = SealedPayload(
+                        rootKeyID: rootKeyID, wrappedKey: Array(wrapped), nonce: Array(nonce),
+                        ciphertext: Array(ciphertext))
+                }
+                var version = VersionRecord(
+                    id: row[0], sequence: row[2], createdBy: row[3], createdAt: Self.date(row[4]),
+                    autoRotated: row[5], customMetadata: customMetadata ?? [:], attributes: attributes ?? [:],
+                    expirationDate: Self.optionalDate(row[8]), downloaded: row[9], sealed: sealed)
+                if customMetadata == nil || attributes == nil
+                    || Checksums.version(secretID: secretID, version) != (row[14] as Data)
+                {
+                    version.integrityFailure = "the stored version failed its integrity check"
+                }
+                if let secret = secretsByID[secretID] {
+                    secret.versions.append(version)
+                } else {
+                    state.unattachedDamage += 1
+                }
+            }
+
+            let locks = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT secret_id, name, version_id, description, attributes, created_by, created_at, updated_at, checksum
+                    FROM secret_locks ORDER BY secret_id, created_at, name
+                    """)
+            while let row = try locks.next() {
+                let secretID: String = row[0]
+                let attributesText: String? = row[4]
+                let lock = LockRecord(
+                    name: row[1], versionID: row[2], description: row[3],
+                    attributes: attributesText.flatMap { StoredJSON.decode([String: JSONValue].self, $0) },
+                    createdBy: row[5], createdAt: Self.date(row[6]), updatedAt: Self.date(row[7]))
+                guard let secret = secretsByID[secretID] else {
+                    state.unattachedDamage += 1
+                    continue
+                }
+                secret.locks.append(lock)
+                if Checksums.lock(secretID: secretID, lock) != (row[8] as Data) {
+                    secret.integrityFailure = "a stored lock of the secret failed its integrity check"
+                }
+            }
+
+            let configurations = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT name, config_type, created_by, created_at, updated_at, properties, root_key_id, wrapped_key,
+                           nonce, ciphertext, checksum
+                    FROM configurations ORDER BY created_at, name
+                    """)
+            while let row = try configurations.next() {
+                guard let type = ConfigurationType(rawValue: row[1]),
+                    let properties = StoredJSON.decode([String: JSONValue].self, row[5])
+                else {
+                    state.unattachedDamage += 1
+                    continue
+                }
+                var sealed: SealedPayload?
+                if let rootKeyID = row[6] as String?, let wrapped = row[7] as Data?, let nonce = row[8] as Data?,
+                    let ciphertext = row[9] as Data?
+                {
+                    sealed = SealedPayload(
+                        rootKeyID: rootKeyID, wrappedKey: Array(wrapped), nonce: Array(nonce),
+                        ciphertext: Array(ciphertext))
+                }
+                let configuration = ConfigurationRecord(
+                    name: row[0], configType: type, createdBy: row[2], createdAt: Self.date(row[3]),
+                    updatedAt: Self.date(row[4]), properties: properties, sealed: sealed)
+                if Checksums.configuration(configuration) == (row[10] as Data) {
+                    state.configurations.append(configuration)
+                } else {
+                    state.unattachedDamage += 1
+                }
+            }
+
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT instance_crn, source_name, source_description, checksum FROM notifications_registration")
+            {
+                let registration = RegistrationRecord(
+                    instanceCRN: row[0], sourceName: row[1], sourceDescription: row[2])
+                if Checksums.registration(registration) == (row[3] as Data) {
+                    state.registration = registration
+                } else {
+                    state.unattachedDamage += 1
+                }
+            }
+            return state
+        }
+    }
+
+    // MARK: Writing (inside a `write` block)
+
+    static func insertGroup(_ group: GroupRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO secret_groups (id, name, description, created_at, updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            group.id, group.name, group.description, millis(group.createdAt), millis(group.updatedAt),
+            Checksums.group(group),
+        ])
+    }
+
+    static func updateGroup(_ group: GroupRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "UPDATE secret_groups SET name = ?, description = ?, updated_at = ?, checksum = ? WHERE id = ?"
+        ).execute(arguments: [group.name, group.description, millis(group.updatedAt), Checksums.group(group), group.id])
+    }
+
+    static func deleteGroup(id: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM secret_groups WHERE id = ?").execute(arguments: [id])
+    }
+
+    /// Inserts or replaces the secret's row (not its versions or locks).
+    static func saveSecret(_ secret: SecretRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO secrets (id, secret_type, name, secret_group_id, description, labels,
+                    custom_metadata, attributes, rotation, expiration_date, created_by, created_at, updated_at,
+                    retrieved_at, downloaded, state, next_sequence, checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: StatementArguments(withChecksum(secretColumns(secret))))
+    }
+
+    static func deleteSecret(id: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM secrets WHERE id = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM secret_versions WHERE secret_id = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM secret_locks WHERE secret_id = ?").execute(arguments: [id])
+    }
+
+    /// Inserts or replaces a version row.
+    static func saveVersion(_ version: VersionRecord, secretID: String, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO secret_versions (id, secret_id, sequence, created_by, created_at, auto_rotated,
+                    custom_metadata, attributes, expiration_date, downloaded, root_key_id, wrapped_key, nonce,
+                    ciphertext, checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: StatementArguments(withChecksum(versionColumns(version, secretID: secretID))))
+    }
+
+    static func deleteVersion(id: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM secret_versions WHERE id = ?").execute(arguments: [id])
+    }
+
+    static func replaceLocks(secretID: String, _ locks: [LockRecord], _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM secret_locks WHERE secret_id = ?").execute(arguments: [secretID])
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO secret_locks (secret_id, name, version_id, description, attributes, created_by, created_at,
+                    updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for lock in locks {
+            try insert.execute(arguments: [
+                secretID, lock.name, lock.versionID, lock.description, lock.attributes.map(StoredJSON.encode),
+                lock.createdBy, millis(lock.createdAt), millis(lock.updatedAt), Checksums.lock(secretID: secretID, lock),
+            ])
+        }
+    }
+
+    static func saveConfiguration(_ configuration: ConfigurationRecord, _ db: Database) throws {
+        let sealed = configuration.sealed
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO configurations (name, config_type, created_by, created_at, updated_at, properties,
+                    root_key_id, wrapped_key, nonce, ciphertext, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            configuration.name, configuration.configType.rawValue, configuration.createdBy,
+            millis(configuration.createdAt), millis(configuration.updatedAt), StoredJSON.encode(configuration.properties),
+            sealed?.rootKeyID, sealed.map { Data($0.wrappedKey) }, sealed.map { Data($0.nonce) },
+            sealed.map { Data($0.ciphertext) }, Checksums.configuration(configuration),
+        ])
+    }
+
+    static func deleteConfiguration(name: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM configurations WHERE name = ?").execute(arguments: [name])
+    }
+
+    static func saveRegistration(_ registration: RegistrationRecord?, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM notifications_registration")
+        guard let registration else { return }
+        try db.execute(
+            sql: "INSERT INTO notifications_registration (id, instance_crn, source_name, source_description, checksum) VALUES (1, ?, ?, ?, ?)",
+            arguments: [
+                registration.instanceCRN, registration.sourceName, registration.sourceDescription,
+                Checksums.registration(registration),
+            ])
+    }
+
+    // MARK: Columns
+
+    static func secretColumns(_ secret: SecretRecord) -> [(any DatabaseValueConvertible)?] {
+        [
+            secret.id, secret.secretType.rawValue, secret.name, secret.groupID, secret.description,
+            StoredJSON.encode(secret.labels), StoredJSON.encode(secret.customMetadata),
+            StoredJSON.encode(secret.attributes), secret.rotation.map(StoredJSON.encode),
+            secret.expirationDate.map(millis), secret.createdBy, millis(secret.createdAt), millis(secret.updatedAt),
+            secret.retrievedAt.map(millis), secret.downloaded, secret.state.rawValue, secret.nextSequence,
+        ]
+    }
+
+    static func versionColumns(_ version: VersionRecord, secretID: String) -> [(any DatabaseValueConvertible)?] {
+        let sealed = version.sealed
+        return [
+            version.id, secretID, version.sequence, version.createdBy, millis(version.createdAt), version.autoRotated,
+            StoredJSON.encode(version.customMetadata), StoredJSON.encode(version.attributes),
+            version.expirationDate.map(millis), version.downloaded, sealed?.rootKeyID,
+            sealed.map { Data($0.wrappedKey) }, sealed.map { Data($0.nonce) }, sealed.map { Data($0.ciphertext) },
+        ]
+    }
+
+    /// The columns followed by their checksum.
+    static func withChecksum(_ columns: [(any DatabaseValueConvertible)?]) -> [(any DatabaseValueConvertible)?] {
+        columns + [Checksums.of(columns)]
+    }
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func optionalDate(_ millis: Int64?) -> Date? { millis.map(date) }
+}
+
+/// JSON text columns: sorted keys, so the same value is always the same text (and the same checksum).
+enum StoredJSON {
+    private static let encoder = SecretsManagerJSON.makeEncoder()
+    private static let decoder = SecretsManagerJSON.makeDecoder()
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        // Plain value types of this module; encoding them cannot fail.
+        String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+        try? decoder.decode(type, from: Data(text.utf8))
+    }
+}
+
+/// The row checksums: SHA-256, cut to 16 bytes, of the row's other columns, each length-prefixed.
+enum Checksums {
+    struct Digest {
+        private var hasher = SHA256()
+
+        mutating func add(_ value: (any DatabaseValueConvertible)?) {
+            switch value?.databaseValue.storage {
+            case .none, .null?: hasher.update(data: [0])
+            case .int64(let number)?:
+                var littleEndian = number.littleEndian
+                hasher.update(data: [1])
+                withUnsafeBytes(of: &littleEndian) { hasher.update(bufferPointer: $0) }
+            case .double(let number)?:
+                var bits = number.bitPattern.littleEndian
+                hasher.update(data: [2])
+                withUnsafeBytes(of: &bits) { hasher.update(bufferPointer: $0) }
+            case .string(let text)?:
+                addBytes(tag: 3, Array(text.utf8))
+            case .blob(let data)?:
+                addBytes(tag: 4, Array(data))
+            }
+        }
+
+        private mutating func addBytes(tag: UInt8, _ bytes: [UInt8]) {
+            var count = UInt32(bytes.count).littleEndian
+            hasher.update(data: [tag])
+            withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: bytes)
+        }
+
+        consuming func finish() -> Data { Data(hasher.finalize().prefix(16)) }
+    }
+
+    static func of(_ columns: [(any DatabaseValueConvertible)?]) -> Data {
+        var digest = Digest()
+        for column in columns { digest.add(column) }
+        return digest.finish()
+    }
+
+    static func group(_ group: GroupRecord) -> Data {
+        of([
+            group.id, group.name, group.description, InstanceStore.millis(group.createdAt),
+            InstanceStore.millis(group.updatedAt),
+        ])
+    }
+
+    static func secret(_ secret: SecretRecord) -> Data { of(InstanceStore.secretColumns(secret)) }
+
+    static func version(secretID: String, _ version: VersionRecord) -> Data {
+        of(InstanceStore.versionColumns(version, secretID: secretID))
+    }
+
+    static func lock(secretID: String, _ lock: LockRecord) -> Data {
+        of([
+            secretID, lock.name, lock.versionID, lock.description, lock.attributes.map(StoredJSON.encode), lock.createdBy,
+            InstanceStore.millis(lock.createdAt), InstanceStore.millis(lock.updatedAt),
+        ])
+    }
+
+    static func configuration(_ configuration: ConfigurationRecord) -> Data {
+        let sealed = configuration.sealed
+        return of([
+            configuration.name, configuration.configType.rawValue, configuration.createdBy,
+            InstanceStore.millis(configuration.createdAt), InstanceStore.millis(configuration.updatedAt),
+            StoredJSON.encode(configuration.properties), sealed?.rootKeyID, sealed.map { Data($0.wrappedKey) },
+            sealed.map { Data($0.nonce) }, sealed.map { Data($0.ciphertext) },
+        ])
+    }
+
+    static func registration(_ registration: RegistrationRecord) -> Data {
+        of([registration.instanceCRN, registration.sourceName, registration.sourceDescription])
+    }
+}

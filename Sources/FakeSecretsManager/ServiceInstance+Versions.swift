@@ -1,0 +1,163 @@
+import Foundation
+import SecretsManager
+
+extension ServiceInstance {
+    /// Rotates a secret: the new version becomes `current`, the old current becomes `previous`, and the old
+    /// previous loses its data. The oldest version's metadata goes once there are more than 50. A rotation that
+    /// would take data or metadata from a locked version answers 412.
+    public func createSecretVersion(
+        secretID: String, _ prototype: SecretVersionPrototype, by principal: Principal, autoRotated: Bool = false
+    ) throws(SecretsManagerError) -> SecretVersion {
+        try perform(.createSecretVersion, by: principal, target: secretID) { () throws(SecretsManagerError) in
+            let secret = try secret(secretID)
+            try authorize(principal, .createSecretVersion, groupID: secret.groupID)
+            try checkIntegrity(secret)
+            guard effectiveState(secret) != .destroyed else {
+                throw .badRequest("secret \(secretID) is destroyed and cannot be rotated")
+            }
+            try ServiceLimits.customMetadata(prototype.customMetadata, field: "custom_metadata")
+            try ServiceLimits.customMetadata(prototype.versionCustomMetadata, field: "version_custom_metadata")
+            let data = try rotationData(secret, prototype)
+            try ServiceLimits.data(data)
+
+            // The version that loses its data, and the one that loses its metadata.
+            let losingData = secret.versions.count >= 2 ? secret.versions.count - 2 : nil
+            let losingMetadata = secret.versions.count >= ServiceLimits.versionHistory ? 0 : nil
+            for index in [losingData, losingMetadata].compactMap({ $0 }) {
+                let version = secret.versions[index]
+                let names = secret.locks.filter { $0.versionID == version.id }.map(\.name)
+                if !names.isEmpty, index == losingMetadata || version.sealed != nil {
+                    throw .preconditionFailed(
+                        "version \(version.id) of secret \(secretID) is locked (\(names.joined(separator: ", "))); rotating would remove its data")
+                }
+            }
+
+            let date = now
+            let versionID = random.uuid()
+            let sealed = try seal(data.canonicalJSON(), context: context(secretID: secretID, versionID: versionID))
+            let version = VersionRecord(
+                id: versionID, sequence: secret.nextSequence, createdBy: principal.id, createdAt: date,
+                autoRotated: autoRotated, customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
+                expirationDate: secret.expirationDate, downloaded: false, sealed: sealed)
+
+            var versions = secret.versions
+            if let losingData { versions[losingData].sealed = nil }
+            versions.append(version)
+            var dropped: VersionRecord?
+            if versions.count > ServiceLimits.versionHistory { dropped = versions.removeFirst() }
+            let strippedVersion = losingData.map { versions[dropped == nil ? $0 : $0 - 1] }
+
+            let before = (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata)
+            secret.versions = versions
+            secret.nextSequence += 1
+            secret.updatedAt = date
+            if let customMetadata = prototype.customMetadata { secret.customMetadata = customMetadata }
+            do throws(SecretsManagerError) {
+                try persist { db in
+                    try InstanceStore.saveVersion(version, secretID: secretID, db)
+                    if let strippedVersion { try InstanceStore.saveVersion(strippedVersion, secretID: secretID, db) }
+                    if let dropped { try InstanceStore.deleteVersion(id: dropped.id, db) }
+                    try InstanceStore.saveSecret(secret, db)
+                }
+            } catch {
+                (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata) = before
+                throw error
+            }
+            unsavedRetrievals.remove(secretID)
+            publish(.secretRotated, secret, versionID: versionID)
+            return SecretVersion(metadata: versionMetadata(secret, at: secret.versions.count - 1), data: data)
+        }
+    }
+
+    /// The data of a new version: the caller's, or generated; an iam_credentials rotation may restore an
+    /// earlier version's key instead (`restore_from_version`).
+    private func rotationData(_ secret: SecretRecord, _ prototype: SecretVersionPrototype) throws(SecretsManagerError)
+        -> SecretData
+    {
+        let type = secret.secretType
+        if type.acceptsDataOnRotation {
+            if let data = prototype.data {
+                guard data.secretType == type else {
+                    throw .badRequest(
+                        "a \(type.rawValue) secret cannot be rotated with \(data.secretType.rawValue) data")
+                }
+                if case .usernamePassword(_, let password) = data, case .usernamePassword(let username, _)? = try? currentData(secret) {
+                    // The username belongs to the secret; a rotation changes the password only.
+                    return .usernamePassword(username: username, password: password)
+                }
+                return data
+            }
+            guard type == .usernamePassword else {
+                let field = SecretData.fieldNames(of: type).sorted().first ?? "payload"
+                throw .badRequest(field: field, "rotating a \(type.rawValue) secret needs new data ('\(field)')")
+            }
+            let username: String
+            if case .usernamePassword(let current, _) = try currentData(secret) { username = current } else { username = "user" }
+            return .usernamePassword(username: username, password: generatedPassword())
+        }
+        guard prototype.data == nil else {
+            throw .badRequest("\(type.rawValue) secrets take no data on rotation; the service generates it")
+        }
+        if let restore = prototype.restoreFromVersion {
+            guard type == .iamCredentials else {
+                throw .badRequest(field: "restore_from_version", "only iam_credentials secrets can restore a version")
+            }
+            guard let index = secret.versionIndex(VersionSelector(restore)) else {
+                throw .notFound("version \(restore) of secret \(secret.id) does not exist")
+            }
+            return try decodeData(openData(secret, at: index), secret)
+        }
+        return generatedData(type)
+    }
+
+    private func currentData(_ secret: SecretRecord) throws(SecretsManagerError) -> SecretData {
+        try decodeData(openData(secret, at: secret.versions.count - 1), secret)
+    }
+
+    public func listSecretVersions(secretID: String, by principal: Principal) throws(SecretsManagerError)
+        -> SecretVersionMetadataCollection
+    {
+        try perform(.listSecretVersions, by: principal, target: secretID) { () throws(SecretsManagerError) in
+            let secret = try secret(secretID)
+            try authorize(principal, .listSecretVersions, groupID: secret.groupID)
+            try checkIntegrity(secret)
+            return SecretVersionMetadataCollection(
+                versions: secret.versions.indices.reversed().map { versionMetadata(secret, at: $0) })
+        }
+    }
+
+    /// A version with its data while it keeps it; a version without data answers its metadata alone.
+    public func getSecretVersion(secretID: String, version selector: VersionSelector, by principal: Principal)
+        throws(SecretsManagerError) -> SecretVersion
+    {
+        try perform(.getSecretVersion, by: principal, target: secretID) { () throws(SecretsManagerError) in
+            let secret = try secret(secretID)
+            try authorize(principal, .getSecretVersion, groupID: secret.groupID)
+            try checkIntegrity(secret)
+            guard let index = secret.versionIndex(selector) else {
+                throw .notFound("version \(selector) of secret \(secretID) does not exist")
+            }
+            guard secret.versions[index].sealed != nil else {
+                return SecretVersion(metadata: versionMetadata(secret, at: index), data: nil)
+            }
+            let data = try decodeData(openData(secret, at: index), secret)
+            secret.versions[index].downloaded = true
+            unsavedRetrievals.insert(secretID)
+            return SecretVersion(metadata: versionMetadata(secret, at: index), data: data)
+        }
+    }
+
+    public func getSecretVersionMetadata(secretID: String, version selector: VersionSelector, by principal: Principal)
+        throws(SecretsManagerError) -> SecretVersionMetadata
+    {
+        try perform(.getSecretVersionMetadata, by: principal, target: secretID) { () throws(SecretsManagerError) in
+            let secret = try secret(secretID)
+            try authorize(principal, .getSecretVersionMetadata, groupID: secret.groupID)
+            try checkIntegrity(secret)
+            guard let index = secret.versionIndex(selector) else {
+                throw .notFound("version \(selector) of secret \(secretID) does not exist")
+            }
+            return versionMetadata(secret, at: index)
+        }
+    }
+}

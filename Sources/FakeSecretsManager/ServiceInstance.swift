@@ -1,0 +1,274 @@
+import Foundation
+import OrderedCollections
+import SecretsManager
+import Simulation
+
+/// One Secrets Manager service instance: its regional state (an SQLite database of its own), its access
+/// policies, its activity log and its connection to Event Notifications.
+///
+/// The methods are the v2 operations, synchronous, called at the scheduler's current time by a principal.
+/// They answer what a real instance answers, errors included (``SecretsManagerError`` with the status).
+/// ``FakeCloud`` puts the network in front of them: routing, health, latency, rate limit.
+///
+/// The database is the truth. Every change is written there first, in one transaction, then applied to the
+/// verified copy in memory that reads are served from. When the storage changes under the instance (damage, an
+/// IBM restore) the instance reloads and verifies it, and will not serve what failed verification.
+public final class ServiceInstance: @unchecked Sendable {
+    /// What the instance can do right now.
+    public enum Status: Hashable, Sendable {
+        case active
+        /// Down for a while (its region is being restored, for example).
+        case unavailable(String)
+        /// Its storage is damaged beyond serving: every request answers 503.
+        case storageFailed(String)
+        /// Its state is gone; nothing will bring it back.
+        case deleted
+    }
+
+    public let id: String
+    public let crn: CRN
+    public let name: String
+    public let region: String
+    public let account: String
+    public internal(set) var rootKey: RootKeyReference
+    public var accessControl: AccessControl
+    public let activity: ActivityLog
+    public internal(set) var status: Status = .active
+    /// When the instance was created, for the default group's dates.
+    public let createdAt: Date
+
+    unowned let cloud: FakeCloud
+    let store: InstanceStore
+    var random: SeededRandom
+
+    var groups: OrderedDictionary<String, GroupRecord> = [:]
+    var secrets: OrderedDictionary<String, SecretRecord> = [:]
+    var namesByType: [SecretType: [String: String]] = [:]
+    var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
+    var registration: RegistrationRecord?
+    var rateLimiter: TokenBucket?
+    /// Secrets whose retrieval stamps (`retrieved_at`, `downloaded`) changed since they were last written.
+    var unsavedRetrievals: Set<String> = []
+    /// Rows that failed verification at the last load and belong to no secret.
+    public private(set) var unattachedDamage = 0
+
+    init(
+        id: String, name: String, region: String, account: String, rootKey: RootKeyReference, databasePath: String,
+        cloud: FakeCloud, random: SeededRandom, rateLimit: RateLimit?
+    ) throws {
+        self.id = id
+        self.name = name
+        self.region = region
+        self.account = account
+        self.rootKey = rootKey
+        self.cloud = cloud
+        self.random = random
+        crn = CRN(serviceName: "secrets-manager", location: region, account: account, serviceInstance: id)
+        accessControl = AccessControl()
+        activity = ActivityLog()
+        createdAt = cloud.date(cloud.scheduler.now)
+        store = try InstanceStore(path: databasePath)
+        if let rateLimit { rateLimiter = TokenBucket(limit: rateLimit, now: cloud.scheduler.now) }
+        try reloadFromStorage()
+    }
+
+    /// The wall-clock date of the current virtual time.
+    var now: Date { cloud.date(cloud.scheduler.now) }
+
+    /// The endpoint a client would call.
+    public var endpoint: String { "https://\(id).\(region).secrets-manager.appdomain.cloud" }
+
+    /// The instance's secret count (damaged ones included).
+    public var secretCount: Int { secrets.count }
+
+    /// The ids of every secret, oldest first.
+    public var secretIDs: [String] { Array(secrets.keys) }
+
+    /// The database file holding the regional state.
+    public var databasePath: String { store.path }
+
+    // MARK: Storage
+
+    /// Reads the whole state from the database and verifies it. When SQLite reports the file damaged the
+    /// instance goes to ``Status/storageFailed(_:)``.
+    public func reloadFromStorage() throws {
+        groups = [:]
+        secrets = [:]
+        namesByType = [:]
+        configurations = [:]
+        registration = nil
+        unsavedRetrievals = []
+        let state: InstanceStore.LoadedState
+        do {
+            state = try store.load()
+        } catch {
+            status = .storageFailed("the regional state database is damaged: \(error)")
+            return
+        }
+        groups[SecretGroup.defaultID] = GroupRecord(
+            id: SecretGroup.defaultID, name: SecretGroup.defaultID, description: "The default secret group",
+            createdAt: createdAt, updatedAt: createdAt)
+        for group in state.groups { groups[group.id] = group }
+        for secret in state.secrets {
+            secrets[secret.id] = secret
+            namesByType[secret.secretType, default: [:]][secret.name] = secret.id
+        }
+        for configuration in state.configurations { configurations[configuration.name] = configuration }
+        registration = state.registration
+        unattachedDamage = state.unattachedDamage
+        if case .storageFailed = status { status = .active }
+    }
+
+    /// Runs `updates` in one transaction; a storage failure answers 503.
+    func persist(_ updates: (GRDBDatabase) throws -> Void) throws(SecretsManagerError) {
+        do {
+            try store.write(updates)
+        } catch {
+            throw .serviceUnavailable(code: "storage_error", "the instance could not write its state: \(error)")
+        }
+    }
+
+    /// Writes pending retrieval stamps (`retrieved_at`, `downloaded`), which reads keep in memory.
+    public func flushRetrievals() throws {
+        let pending = unsavedRetrievals.compactMap { secrets[$0] }.filter { $0.integrityFailure == nil }
+        unsavedRetrievals = []
+        guard !pending.isEmpty else { return }
+        try store.write { db in
+            for secret in pending { try InstanceStore.saveSecret(secret, db) }
+        }
+    }
+
+    // MARK: The frame of every operation
+
+    /// Checks availability, runs the operation and logs it to the activity log with its outcome.
+    func perform<T>(
+        _ operation: Operation, by principal: Principal, target: String?, _ body: () throws(SecretsManagerError) -> T
+    ) throws(SecretsManagerError) -> T {
+        do {
+            try checkAvailable()
+            let result = try body()
+            log(operation, principal, .success, 200, target)
+            return result
+        } catch {
+            log(operation, principal, .failure, error.status, target)
+            throw error
+        }
+    }
+
+    private func log(
+        _ operation: Operation, _ principal: Principal, _ outcome: ActivityEvent.Outcome, _ status: Int, _ target: String?
+    ) {
+        activity.record(
+            ActivityEvent(
+                time: cloud.scheduler.now, action: operation.action, principal: principal.id, outcome: outcome,
+                status: status, target: target))
+    }
+
+    func checkAvailable() throws(SecretsManagerError) {
+        switch status {
+        case .active: return
+        case .unavailable(let reason): throw .serviceUnavailable("the instance is unavailable: \(reason)")
+        case .storageFailed(let reason): throw .serviceUnavailable(code: "storage_corruption_detected", reason)
+        case .deleted: throw .notFound("the instance \(crn) does not exist")
+        }
+    }
+
+    func authorize(_ principal: Principal, _ operation: Operation, groupID: String?) throws(SecretsManagerError) {
+        guard accessControl.allows(principal, operation, groupID: groupID) else {
+            let scope = groupID.map { "secret group '\($0)'" } ?? "the instance"
+            throw .forbidden(
+                "\(principal.id) is not authorized to \(operation.action) on \(scope): it needs the \(operation.requiredRole.rawValue) role")
+        }
+    }
+
+    /// Takes a token from the rate limiter, when there is one.
+    func admitRequest() -> Bool {
+        guard rateLimiter != nil else { return true }
+        return rateLimiter!.admit(at: cloud.scheduler.now)
+    }
+
+    func secret(_ id: String) throws(SecretsManagerError) -> SecretRecord {
+        guard let secret = secrets[id] else { throw .notFound("secret \(id) does not exist") }
+        return secret
+    }
+
+    func checkIntegrity(_ secret: SecretRecord) throws(SecretsManagerError) {
+        if let failure = secret.integrityFailure {
+            throw .serviceUnavailable(
+                code: "storage_corruption_detected", "secret \(secret.id) cannot be served: \(failure)")
+        }
+    }
+
+    /// The state a reader sees: an expired secret is destroyed.
+    func effectiveState(_ secret: SecretRecord) -> SecretState {
+        if let expiration = secret.expirationDate, expiration <= now { return .destroyed }
+        return secret.state
+    }
+
+    // MARK: Sealing
+
+    func context(secretID: String, versionID: String) -> [UInt8] { Array("\(secretID)/\(versionID)".utf8) }
+
+    func seal(_ plaintext: [UInt8], context: [UInt8]) throws(SecretsManagerError) -> SealedPayload {
+        guard let kms = cloud.keyManagement(rootKey.kmsCRN) else {
+            throw .serviceUnavailable(code: "key_unavailable", "the key-management instance \(rootKey.kmsCRN) is gone")
+        }
+        do {
+            return try Envelope.seal(plaintext, context: context, rootKey: rootKey.keyID, kms: kms, random: &random)
+        } catch {
+            throw Self.keyError(error)
+        }
+    }
+
+    func open(_ sealed: SealedPayload, context: [UInt8], secretID: String) throws(SecretsManagerError) -> [UInt8] {
+        guard let kms = cloud.keyManagement(rootKey.kmsCRN) else {
+            throw .serviceUnavailable(code: "key_unavailable", "the key-management instance \(rootKey.kmsCRN) is gone")
+        }
+        do {
+            return try Envelope.open(sealed, context: context, kms: kms)
+        } catch .keyManagement(let error) {
+            throw Self.keyError(error)
+        } catch {
+            throw .serviceUnavailable(
+                code: "storage_corruption_detected", "the data of secret \(secretID) failed authentication")
+        }
+    }
+
+    /// Key-management failures, as the instance answers them. A deleted root key answers 503 `key_deleted`
+    /// (a modelling choice: IBM documents the condition, not the exact answer).
+    static func keyError(_ error: KeyManagementError) -> SecretsManagerError {
+        switch error {
+        case .keyDeleted(let key):
+            .serviceUnavailable(
+                code: "key_deleted",
+                "the instance's root key \(key.keyID) in \(key.kmsCRN) was deleted; secret data cannot be decrypted until the key is recovered")
+        case .unavailable(let region):
+            .serviceUnavailable(code: "key_unavailable", "the key-management service in \(region) is unavailable")
+        case .keyNotFound(let key):
+            .serviceUnavailable(code: "key_unavailable", "the instance's root key \(key) does not exist")
+        case .instanceNotFound(let crn):
+            .serviceUnavailable(code: "key_unavailable", "the key-management instance \(crn) does not exist")
+        case .unwrapFailed(let key):
+            .serviceUnavailable(code: "key_unavailable", "a data key could not be unwrapped with \(key)")
+        }
+    }
+
+    // MARK: Notifications
+
+    func publish(_ event: NotificationEventType, _ secret: SecretRecord, versionID: String?) {
+        guard let registration, let target = cloud.eventNotifications(registration.instanceCRN) else { return }
+        target.publish(
+            SecretsManagerNotification(
+                event: event, secretType: secret.secretType,
+                secrets: [
+                    .init(
+                        id: secret.id, name: secret.name,
+                        crn: crn.child(resourceType: "secret", resource: secret.id).description,
+                        secretGroupID: secret.groupID, versionID: versionID)
+                ], source: crn.description, time: now))
+    }
+}
+
+import GRDB
+
+typealias GRDBDatabase = GRDB.Database

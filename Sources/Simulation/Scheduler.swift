@@ -1,0 +1,256 @@
+import DequeModule
+import HeapModule
+
+/// Something that reacts to events: the hot path of a model (a client's next request, a health check, a
+/// notification delivery). An event is this object plus a tag the object gives meaning to, so scheduling
+/// one allocates nothing.
+public protocol EventHandler: AnyObject {
+    /// Handles the event scheduled with `tag`, at ``Scheduler/now``.
+    func handle(tag: Int, scheduler: Scheduler)
+}
+
+/// The discrete-event kernel: a virtual clock, a queue of timed events and the serial executor that runs
+/// simulation processes. It knows nothing of the domain.
+///
+/// Two kinds of work share one timeline:
+/// - **events** (``schedule(_:tag:at:)``): small values in a heap, handled synchronously; the hot path.
+/// - **processes** (``spawn(_:_:)``): ordinary `async` code, run as tasks whose executor preference is this
+///   scheduler, so `try await clock.sleep(for:)` suspends in virtual time. The scheduler runs every ready job
+///   before it advances the clock to the next timer.
+///
+/// One job or event at a time, in (time, scheduling order), makes a run deterministic. The scheduler is
+/// confined to the thread that calls ``run(until:)``: processes must not hop to actors or other executors.
+///
+/// ```swift
+/// let scheduler = Scheduler()
+/// scheduler.spawn("runbook") {
+///     try await scheduler.clock.sleep(for: .seconds(30))
+///     print(scheduler.now)   // t+30s
+/// }
+/// scheduler.run()
+/// ```
+public final class Scheduler: TaskExecutor, @unchecked Sendable {
+    @usableFromInline
+    enum Action {
+        case handler(any EventHandler, Int)
+        case closure(() -> Void)
+        case wake(UnsafeContinuation<Void, any Error>)
+    }
+
+    @usableFromInline
+    struct Entry: Comparable {
+        @usableFromInline let time: Int64
+        @usableFromInline let sequence: UInt64
+        @usableFromInline let action: Action
+
+        @inlinable
+        init(time: Int64, sequence: UInt64, action: Action) {
+            self.time = time
+            self.sequence = sequence
+            self.action = action
+        }
+
+        @inlinable
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.time != rhs.time ? lhs.time < rhs.time : lhs.sequence < rhs.sequence
+        }
+
+        @inlinable
+        static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.time == rhs.time && lhs.sequence == rhs.sequence
+        }
+    }
+
+    @usableFromInline var nowNanoseconds: Int64 = 0
+    @usableFromInline var sequence: UInt64 = 0
+    @usableFromInline var queue = Heap<Entry>()
+    private var ready = Deque<UnownedJob>()
+    private var stopped = false
+    private var shuttingDown = false
+    /// Events handled so far (processes' wake-ups included): a measure of work for benchmarks.
+    public private(set) var eventsHandled: UInt64 = 0
+
+    public init() {}
+
+    /// The current virtual time.
+    @inlinable
+    public var now: SimulationInstant { SimulationInstant(nanosecondsSinceStart: nowNanoseconds) }
+
+    /// A `Clock` that reads and sleeps in this scheduler's virtual time.
+    public var clock: VirtualClock { VirtualClock(scheduler: self) }
+
+    /// Whether the queue holds no event and no job is ready.
+    public var isIdle: Bool { queue.isEmpty && ready.isEmpty }
+
+    // MARK: Events
+
+    /// Schedules `handler` to handle `tag` at `time` (never earlier than now).
+    @inlinable
+    public func schedule(_ handler: any EventHandler, tag: Int, at time: SimulationInstant) {
+        sequence &+= 1
+        queue.insert(
+            Entry(
+                time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
+                action: .handler(handler, tag)))
+    }
+
+    /// Schedules `handler` to handle `tag` after `delay`.
+    @inlinable
+    public func schedule(_ handler: any EventHandler, tag: Int, after delay: Duration) {
+        schedule(handler, tag: tag, at: now.advanced(by: delay))
+    }
+
+    /// Schedules a closure at `time`: for rare events (a fault, a phase change), where a closure reads best.
+    public func schedule(at time: SimulationInstant, _ action: @escaping () -> Void) {
+        sequence &+= 1
+        queue.insert(
+            Entry(
+                time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
+                action: .closure(action)))
+    }
+
+    /// Schedules a closure after `delay`.
+    public func schedule(after delay: Duration, _ action: @escaping () -> Void) {
+        schedule(at: now.advanced(by: delay), action)
+    }
+
+    // MARK: Processes
+
+    /// Starts `body` as a simulation process. It first runs when the scheduler next runs ready jobs.
+    @discardableResult
+    public func spawn(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> SimulationProcess {
+        let process = SimulationProcess(name: name)
+        process.task = Task(executorPreference: self) {
+            do {
+                try await body()
+                process.finish(error: nil)
+            } catch {
+                process.finish(error: error)
+            }
+        }
+        return process
+    }
+
+    /// Suspends the calling process until `time` in virtual time. Throws `CancellationError` when the task was
+    /// cancelled before or while it slept, or when the scheduler shuts down.
+    public func sleep(until time: SimulationInstant) async throws {
+        try Task.checkCancellation()
+        guard !shuttingDown else { throw CancellationError() }
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            sequence &+= 1
+            queue.insert(
+                Entry(
+                    time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
+                    action: .wake(continuation)))
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Lets every other ready job run before the caller goes on, without advancing time.
+    public func yield() async throws {
+        try await sleep(until: now)
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        ready.append(UnownedJob(job))
+    }
+
+    // MARK: Running
+
+    /// Runs jobs and events in order until none is left, or until the next one would be after `deadline`;
+    /// then the clock stands at `deadline` (when given). Can be called again to go on.
+    public func run(until deadline: SimulationInstant? = nil) {
+        stopped = false
+        let limit = deadline?.nanosecondsSinceStart ?? .max
+        let executor = asUnownedTaskExecutor()
+        while !stopped {
+            while let job = ready.popFirst() {
+                job.runSynchronously(on: executor)
+            }
+            guard let next = queue.min, next.time <= limit else { break }
+            let entry = queue.removeMin()
+            nowNanoseconds = entry.time
+            eventsHandled &+= 1
+            switch entry.action {
+            case .handler(let handler, let tag): handler.handle(tag: tag, scheduler: self)
+            case .closure(let action): action()
+            case .wake(let continuation): continuation.resume()
+            }
+        }
+        while let job = ready.popFirst() {
+            job.runSynchronously(on: executor)
+        }
+        if let deadline, !stopped, nowNanoseconds < deadline.nanosecondsSinceStart {
+            nowNanoseconds = deadline.nanosecondsSinceStart
+        }
+    }
+
+    /// Runs until `process` has ended (or until `deadline`): for work that has an end in a world whose
+    /// background events (health checks, say) never run out.
+    public func run(until process: SimulationProcess, deadline: SimulationInstant? = nil) {
+        guard !process.isFinished else { return }
+        process.onFinish = { [unowned self] in self.stop() }
+        run(until: deadline)
+        process.onFinish = nil
+    }
+
+    /// Stops ``run(until:)`` after the current event; the clock stays where it is.
+    public func stop() { stopped = true }
+
+    /// Ends every sleeping process (their sleep throws `CancellationError`) and drops the remaining events, so
+    /// no task is left suspended when a drill ends.
+    public func shutDown() {
+        shuttingDown = true
+        let executor = asUnownedTaskExecutor()
+        var remaining = queue
+        queue = Heap()
+        while let entry = remaining.popMin() {
+            if case .wake(let continuation) = entry.action {
+                continuation.resume(throwing: CancellationError())
+            }
+            while let job = ready.popFirst() {
+                job.runSynchronously(on: executor)
+            }
+        }
+        // Processes woken above may have scheduled more before they ended.
+        while let entry = queue.popMin() {
+            if case .wake(let continuation) = entry.action {
+                continuation.resume(throwing: CancellationError())
+            }
+            while let job = ready.popFirst() {
+                job.runSynchronously(on: executor)
+            }
+        }
+    }
+}
+
+/// A process started by ``Scheduler/spawn(_:_:)``: its name, whether it has ended and how.
+public final class SimulationProcess: @unchecked Sendable {
+    public let name: String
+    public private(set) var isFinished = false
+    /// The error the process ended with, if it threw.
+    public private(set) var error: (any Error)?
+    fileprivate var task: Task<Void, Never>?
+    fileprivate var onFinish: (() -> Void)?
+    private var waiters: [UnsafeContinuation<Void, Never>] = []
+
+    init(name: String) { self.name = name }
+
+    fileprivate func finish(error: (any Error)?) {
+        isFinished = true
+        self.error = error
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume() }
+        onFinish?()
+    }
+
+    /// Suspends the calling process until this one ends.
+    public func join() async {
+        if isFinished { return }
+        await withUnsafeContinuation { waiters.append($0) }
+    }
+
+    /// Asks the process to stop: its next sleep throws `CancellationError`.
+    public func cancel() { task?.cancel() }
+}

@@ -1,0 +1,3 @@
+import SmdrillCLI
+
+SmdrillCommand.main()
