@@ -71,9 +71,7 @@ extension ServiceInstance {
             }
             offset += 1
         }
-        store.close()
-        try Data(bytes).write(to: url)
-        try store.replace(withContentsOf: url.path)
+        try store.overwrite(with: bytes)
         try reloadFromStorage()
         return damaged
     }
@@ -93,9 +91,7 @@ extension ServiceInstance {
             let page = 1 + (Int(random.next() % UInt64(pages - 1)) + index) % (pages - 1)
             for offset in page * pageSize..<min(bytes.count, page * pageSize + 64) { bytes[offset] = 0xFF }
         }
-        store.close()
-        try Data(bytes).write(to: url)
-        try store.replace(withContentsOf: url.path)
+        try store.overwrite(with: bytes)
         try reloadFromStorage()
     }
 

@@ -173,7 +173,7 @@ public final class FakeCloud: @unchecked Sendable {
     }
 
     /// One draw of the latency of an operation.
-    public func sampleLatency(_ operation: Operation) -> Duration {
+    public func sampleLatency(_ operation: ServiceOperation) -> Duration {
         costModel.latency(for: OperationClass(operation)).sample(&latencyRandom)
     }
 

@@ -23,7 +23,7 @@ public struct FakeSecretsManagerClient: SecretsManagerService {
         self.timeout = timeout
     }
 
-    private func call<T>(_ operation: Operation, _ body: (ServiceInstance) throws -> T)
+    private func call<T>(_ operation: ServiceOperation, _ body: (ServiceInstance) throws -> T)
         async throws -> T
     {
         let latency = min(cloud.sampleLatency(operation), timeout)

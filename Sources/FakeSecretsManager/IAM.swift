@@ -59,7 +59,7 @@ public struct AccessPolicy: Hashable, Sendable, Codable {
 }
 
 /// Every operation of the API, with the Activity Tracker action it logs and the role it needs.
-public enum Operation: String, CaseIterable, Sendable, Hashable, Codable {
+public enum ServiceOperation: String, CaseIterable, Sendable, Hashable, Codable {
     case createSecretGroup, listSecretGroups, getSecretGroup, updateSecretGroup, deleteSecretGroup
     case createSecret, listSecrets, getSecret, getSecretMetadata, updateSecretMetadata, deleteSecret
     case createSecretVersion, listSecretVersions, getSecretVersion, getSecretVersionMetadata
@@ -152,7 +152,7 @@ public struct AccessControl: Sendable {
     }
 
     /// Whether `principal` may perform `operation` on something in `groupID` (nil: the instance itself).
-    public func allows(_ principal: Principal, _ operation: Operation, groupID: String?) -> Bool {
+    public func allows(_ principal: Principal, _ operation: ServiceOperation, groupID: String?) -> Bool {
         let required = operation.requiredRole
         for policy in policies where policy.principal == principal && policy.role.includes(required) {
             switch policy.scope {
@@ -165,7 +165,7 @@ public struct AccessControl: Sendable {
     }
 
     /// The groups in which `principal` may perform `operation`; nil means every group (an instance policy).
-    public func groups(for principal: Principal, _ operation: Operation) -> Set<String>? {
+    public func groups(for principal: Principal, _ operation: ServiceOperation) -> Set<String>? {
         var groups: Set<String> = []
         for policy in policies where policy.principal == principal && policy.role.includes(operation.requiredRole) {
             switch policy.scope {
@@ -178,7 +178,7 @@ public struct AccessControl: Sendable {
 
     /// The principals that may perform `operation` on the whole instance: who can delete production
     /// resources, for example.
-    public func principals(allowedTo operation: Operation) -> [Principal] {
+    public func principals(allowedTo operation: ServiceOperation) -> [Principal] {
         var seen: [Principal] = []
         for policy in policies where policy.scope == .instance && policy.role.includes(operation.requiredRole) {
             if !seen.contains(policy.principal) { seen.append(policy.principal) }

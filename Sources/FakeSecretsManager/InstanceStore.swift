@@ -11,10 +11,24 @@ import SecretsManager
 final class InstanceStore {
     let path: String
     private var queue: DatabaseQueue?
+    /// Why the database could not be opened the last time it was reopened (damage SQLite itself noticed).
+    private var openFailure: String?
 
     init(path: String) throws {
         self.path = path
         queue = try Self.open(path: path)
+    }
+
+    /// Opens the database again after its file changed. A file SQLite cannot open leaves the store closed,
+    /// with the reason kept for ``load()`` to report.
+    private func reopen() {
+        do {
+            queue = try Self.open(path: path)
+            openFailure = nil
+        } catch {
+            queue = nil
+            openFailure = "\(error)"
+        }
     }
 
     private static func open(path: String) throws -> DatabaseQueue {
@@ -70,7 +84,7 @@ final class InstanceStore {
     }
 
     private func database() throws -> DatabaseQueue {
-        guard let queue else { throw StoreError.closed }
+        guard let queue else { throw openFailure.map(StoreError.unreadable) ?? StoreError.closed }
         return queue
     }
 
@@ -92,7 +106,18 @@ final class InstanceStore {
             try manager.removeItem(atPath: path + suffix)
         }
         try manager.copyItem(atPath: source, toPath: path)
-        queue = try Self.open(path: path)
+        reopen()
+    }
+
+    /// Writes `bytes` over the database file (damage, for the corruption hooks) and reopens it.
+    func overwrite(with bytes: [UInt8]) throws {
+        close()
+        let manager = FileManager.default
+        for suffix in ["-wal", "-shm"] where manager.fileExists(atPath: path + suffix) {
+            try manager.removeItem(atPath: path + suffix)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        reopen()
     }
 
     /// Deletes the database files for good (regional state lost), leaving the store closed.
@@ -118,7 +143,14 @@ final class InstanceStore {
 
     enum StoreError: Error, CustomStringConvertible {
         case closed
-        var description: String { "the instance's database is closed" }
+        case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .closed: "the instance's database is closed"
+            case .unreadable(let reason): "the instance's database cannot be opened: \(reason)"
+            }
+        }
     }
 
     // MARK: Loading

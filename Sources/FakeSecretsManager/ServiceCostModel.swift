@@ -12,7 +12,7 @@ public enum OperationClass: String, CaseIterable, Sendable, Hashable, Codable {
     /// Configurations, notifications registration, locks.
     case admin
 
-    public init(_ operation: Operation) {
+    public init(_ operation: ServiceOperation) {
         switch operation {
         case .getSecret, .getSecretMetadata, .getSecretVersion, .getSecretVersionMetadata, .getSecretGroup,
             .getConfiguration, .getNotificationsRegistration:

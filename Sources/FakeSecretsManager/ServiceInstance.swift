@@ -142,7 +142,7 @@ public final class ServiceInstance: @unchecked Sendable {
 
     /// Checks availability, runs the operation and logs it to the activity log with its outcome.
     func perform<T>(
-        _ operation: Operation, by principal: Principal, target: String?, _ body: () throws(SecretsManagerError) -> T
+        _ operation: ServiceOperation, by principal: Principal, target: String?, _ body: () throws(SecretsManagerError) -> T
     ) throws(SecretsManagerError) -> T {
         do {
             try checkAvailable()
@@ -156,7 +156,7 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 
     private func log(
-        _ operation: Operation, _ principal: Principal, _ outcome: ActivityEvent.Outcome, _ status: Int, _ target: String?
+        _ operation: ServiceOperation, _ principal: Principal, _ outcome: ActivityEvent.Outcome, _ status: Int, _ target: String?
     ) {
         activity.record(
             ActivityEvent(
@@ -173,7 +173,7 @@ public final class ServiceInstance: @unchecked Sendable {
         }
     }
 
-    func authorize(_ principal: Principal, _ operation: Operation, groupID: String?) throws(SecretsManagerError) {
+    func authorize(_ principal: Principal, _ operation: ServiceOperation, groupID: String?) throws(SecretsManagerError) {
         guard accessControl.allows(principal, operation, groupID: groupID) else {
             let scope = groupID.map { "secret group '\($0)'" } ?? "the instance"
             throw .forbidden(

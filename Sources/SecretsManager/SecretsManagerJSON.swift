@@ -38,8 +38,15 @@ public enum Timestamp {
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
     private static let withoutFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
 
-    /// `2022-04-12T23:20:50.520Z`.
-    public static func format(_ date: Date) -> String { date.formatted(withFraction) }
+    /// `2022-04-12T23:20:50.520Z`, rounded to the nearest millisecond.
+    public static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let wholeSeconds = fraction < 0 ? seconds - 1 : seconds
+        let text = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(withoutFraction)
+        let digits = String((fraction + 1000) % 1000)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
 
     /// Reads a timestamp with or without fractional seconds; nil when it is not one.
     public static func parse(_ text: String) -> Date? {

@@ -1,0 +1,135 @@
+import Foundation
+import SecretsManager
+import Simulation
+import Testing
+
+@testable import FakeSecretsManager
+
+struct CloudTests {
+    @Test("notifications arrive after the delivery delay and die with their region")
+    func notifications() throws {
+        let world = try TestWorld()
+        let events = world.cloud.createEventNotifications(region: "us-south")
+        events.deliveryDelay = .seconds(5)
+        let received = Box<[(SimulationInstant, String)]>([])
+        events.subscribe { received.value.append((world.cloud.scheduler.now, $0.eventType)) }
+        _ = try world.instance.createNotificationsRegistration(
+            NotificationsRegistrationPrototype(instanceCRN: events.crn.description, sourceName: "smdrill"), by: world.manager)
+        let secret = try world.arbitrary("db", "v1")
+        _ = try world.instance.createSecretVersion(
+            secretID: secret.id, SecretVersionPrototype(data: .arbitrary(payload: "v2")), by: world.manager)
+        world.cloud.scheduler.run(until: .init(.seconds(10)))
+        #expect(received.value.map(\.1) == [
+            "com.ibm.cloud.secrets-manager.secret_created", "com.ibm.cloud.secrets-manager.secret_rotated",
+        ])
+        #expect(received.value.allSatisfy { $0.0 == .init(.seconds(5)) })
+
+        _ = try world.instance.createSecretVersion(
+            secretID: secret.id, SecretVersionPrototype(data: .arbitrary(payload: "v3")), by: world.manager)
+        world.cloud.scheduler.schedule(after: .seconds(2)) { world.cloud.failRegion("us-south") }
+        world.cloud.scheduler.run(until: .init(.seconds(20)))
+        #expect(received.value.count == 2)
+        #expect(events.lost == 1)
+        #expect(status {
+            _ = try world.instance.createNotificationsRegistration(
+                NotificationsRegistrationPrototype(instanceCRN: "crn:v1:bluemix:public:kms:us-south:a/x:y::", sourceName: "x"),
+                by: world.manager)
+        } == 400)
+    }
+
+    @Test("the rate limit answers 429 beyond its rate")
+    func rateLimit() throws {
+        let world = try TestWorld(costModel: ServiceCostModel(latency: .constant(.zero), rateLimit: RateLimit(requestsPerSecond: 20, burst: 20)))
+        let secret = try world.arbitrary("db", "v1")
+        let client = world.client()
+        let outcomes = Box<[Int]>([])
+        let scheduler = world.cloud.scheduler
+        try world.run {
+            for _ in 0..<40 {
+                do {
+                    _ = try await client.getSecretMetadata(id: secret.id)
+                    outcomes.value.append(200)
+                } catch let error as SecretsManagerError {
+                    outcomes.value.append(error.status)
+                }
+            }
+            try await scheduler.clock.sleep(for: .seconds(1))
+            _ = try await client.getSecretMetadata(id: secret.id)
+        }
+        #expect(outcomes.value.filter { $0 == 200 }.count == 20)
+        #expect(outcomes.value.filter { $0 == 429 }.count == 20)
+    }
+
+    @Test("every call costs its latency in virtual time; a dead node costs the timeout")
+    func latency() throws {
+        let world = try TestWorld(costModel: ServiceCostModel(latency: .constant(.milliseconds(50))))
+        let secret = try world.arbitrary("db", "v1")
+        let client = world.client(timeout: .seconds(2))
+        let times = Box<[Duration]>([])
+        let scheduler = world.cloud.scheduler
+        try world.run {
+            let start = scheduler.now
+            _ = try await client.getSecret(id: secret.id)
+            times.value.append(start.duration(to: scheduler.now))
+            world.cloud.setZone(region: "us-south", zone: 1, alive: false)
+            world.cloud.setZone(region: "us-south", zone: 2, alive: false)
+            world.cloud.setZone(region: "us-south", zone: 3, alive: false)
+            let second = scheduler.now
+            do {
+                _ = try await client.getSecret(id: secret.id)
+            } catch let error as TransportError {
+                #expect(error == .timeout(after: .seconds(2)))
+            }
+            times.value.append(second.duration(to: scheduler.now))
+        }
+        #expect(times.value == [.milliseconds(50), .seconds(2)])
+    }
+
+    @Test("a region comes back with its state intact, from the internal backup, or not at all")
+    func regionRecovery() throws {
+        for outcome in FakeCloud.RegionalStateOutcome.allCases {
+            let world = try TestWorld()
+            let early = try world.arbitrary("early", "before-backup")
+            try world.cloud.takeInternalBackup(of: world.instance.id)
+            let late = try world.arbitrary("late", "after-backup")
+            world.cloud.failRegion("us-south")
+            #expect(world.cloud.route(to: world.instance.id).isNoAnswer)
+            try world.cloud.recoverRegion("us-south", state: outcome)
+            world.cloud.scheduler.run(until: .init(.seconds(30)))
+            switch outcome {
+            case .intact:
+                #expect(try world.instance.getSecret(id: late.id, by: world.manager).data == .arbitrary(payload: "after-backup"))
+            case .corrupted:
+                #expect(try world.instance.getSecret(id: early.id, by: world.manager).data == .arbitrary(payload: "before-backup"))
+                #expect(status { _ = try world.instance.getSecret(id: late.id, by: world.manager) } == 404)
+            case .lost:
+                #expect(world.instance.status == .deleted)
+                #expect(status { _ = try world.instance.getSecret(id: early.id, by: world.manager) } == 404)
+            }
+        }
+    }
+
+    @Test("the activity log records principal and outcome, never a payload")
+    func activityLog() throws {
+        let world = try TestWorld()
+        let secret = try world.arbitrary("db", "the-payload-value")
+        _ = try world.instance.getSecret(id: secret.id, by: world.manager)
+        _ = status { _ = try world.instance.getSecret(id: secret.id, by: Principal("IBMid-stranger")) }
+        let events = Array(world.instance.activity.recent)
+        #expect(events.map(\.action) == [
+            "secrets-manager.secret.create", "secrets-manager.secret.read", "secrets-manager.secret.read",
+        ])
+        #expect(events.map(\.outcome) == [.success, .success, .failure])
+        #expect(events.last?.principal == "IBMid-stranger")
+        #expect(events.last?.status == 403)
+        let encoded = String(decoding: try JSONEncoder().encode(events), as: UTF8.self)
+        #expect(!encoded.contains("the-payload-value"))
+    }
+}
+
+extension RouteOutcome {
+    var isNoAnswer: Bool {
+        if case .noAnswer = self { return true }
+        return false
+    }
+}
