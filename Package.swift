@@ -24,7 +24,10 @@ let package = Package(
         // Discrete-event kernel: virtual clock, events, processes, seeded random numbers.
         .target(
             name: "Simulation",
-            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
         // The in-process fake IBM Cloud Secrets Manager.
         .target(
