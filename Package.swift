@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SecretsManager", targets: ["SecretsManager"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "FakeSecretsManager", targets: ["FakeSecretsManager"]),
+        .library(name: "Drill", targets: ["Drill"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // v2 model types and the SecretsManagerService protocol; no I/O.
@@ -37,8 +39,22 @@ let package = Package(
                 "Simulation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Drills: scenarios, the engine, the workload, faults, runbooks and measurement.
+        .target(
+            name: "Drill",
+            dependencies: [
+                "SecretsManager",
+                "Simulation",
+                "FakeSecretsManager",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -49,6 +65,7 @@ let package = Package(
                 "SecretsManager",
                 "Simulation",
                 "FakeSecretsManager",
+                "Drill",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +78,7 @@ let package = Package(
             name: "FakeSecretsManagerTests",
             dependencies: ["FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "DrillTests", dependencies: ["Drill", "FakeSecretsManager", "SecretsManager", "Simulation"]),
         .testTarget(name: "SmdrillCLITests", dependencies: ["SmdrillCLI"]),
     ]
 )

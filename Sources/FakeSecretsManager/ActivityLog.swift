@@ -22,20 +22,25 @@ public struct ActivityEvent: Hashable, Sendable, Codable {
 public final class ActivityLog: @unchecked Sendable {
     public let capacity: Int
     public private(set) var recent = Deque<ActivityEvent>()
-    public private(set) var counts: [String: Int] = [:]
+    private var counts: [Key: Int] = [:]
+
+    struct Key: Hashable {
+        var action: String
+        var outcome: ActivityEvent.Outcome
+    }
     public private(set) var total = 0
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
     func record(_ event: ActivityEvent) {
         total += 1
-        counts[event.action + ":" + event.outcome.rawValue, default: 0] += 1
+        counts[Key(action: event.action, outcome: event.outcome), default: 0] += 1
         if recent.count == capacity { recent.removeFirst() }
         recent.append(event)
     }
 
     /// How many events of `action` ended with `outcome`.
     public func count(_ action: String, _ outcome: ActivityEvent.Outcome) -> Int {
-        counts[action + ":" + outcome.rawValue] ?? 0
+        counts[Key(action: action, outcome: outcome)] ?? 0
     }
 }

@@ -134,7 +134,7 @@ extension ServiceInstance {
         try store.write { db in
             for secret in changedSecrets {
                 for version in secret.versions where version.sealed != nil {
-                    try InstanceStore.saveVersion(version, secretID: secret.id, db)
+                    try InstanceStore.saveVersion(version, of: secret, db)
                 }
             }
             for configuration in changedConfigurations { try InstanceStore.saveConfiguration(configuration, db) }

@@ -157,7 +157,14 @@ public final class FakeCloud: @unchecked Sendable {
         guard let instance = instances[instanceID] else {
             return .noAnswer("no instance \(instanceID) exists")
         }
-        guard let region = regions[instance.region] else { return .noAnswer("no region \(instance.region)") }
+        return route(to: instance)
+    }
+
+    /// Routes one request to `instance` at the current time.
+    public func route(to instance: ServiceInstance) -> RouteOutcome {
+        guard let region = instance.regionRef ?? regions[instance.region] else {
+            return .noAnswer("no region \(instance.region)")
+        }
         guard let node = region.loadBalancer.route() else {
             if !region.isUp { return .noAnswer("region \(region.name) is down") }
             return .refused(.serviceUnavailable("no healthy node in \(region.name)"))

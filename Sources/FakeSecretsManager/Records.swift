@@ -27,6 +27,8 @@ final class SecretRecord {
     var locks: [LockRecord]
     /// Set when the stored row failed verification: the instance detected damage and will not serve it.
     var integrityFailure: String?
+    /// The row's key in the database.
+    var storageKey: Int64 = 0
 
     init(
         id: String, secretType: SecretType, name: String, groupID: String, description: String?, labels: [String],
@@ -88,6 +90,8 @@ struct VersionRecord {
     /// The sealed data; nil once the version is neither current nor previous.
     var sealed: SealedPayload?
     var integrityFailure: String?
+    /// The row's key in the database.
+    var storageKey: Int64 = 0
 }
 
 struct LockRecord {

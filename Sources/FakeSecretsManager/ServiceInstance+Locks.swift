@@ -56,7 +56,7 @@ extension ServiceInstance {
             let finalLocks = locks
             try persist { db in
                 try InstanceStore.replaceLocks(secretID: secretID, finalLocks, db)
-                if let stripped { try InstanceStore.saveVersion(stripped, secretID: secretID, db) }
+                if let stripped { try InstanceStore.saveVersion(stripped, of: secret, db) }
             }
             secret.locks = finalLocks
             if let stripped { secret.versions[secret.versions.count - 2] = stripped }

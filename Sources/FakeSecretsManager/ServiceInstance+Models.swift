@@ -5,7 +5,7 @@ import SecretsManager
 extension ServiceInstance {
     func metadata(_ secret: SecretRecord) -> SecretMetadata {
         SecretMetadata(
-            id: secret.id, crn: crn.child(resourceType: "secret", resource: secret.id).description, name: secret.name,
+            id: secret.id, crn: secretCRNPrefix + secret.id, name: secret.name,
             description: secret.description, secretType: secret.secretType, secretGroupID: secret.groupID,
             labels: secret.labels, customMetadata: secret.customMetadata, createdBy: secret.createdBy,
             createdAt: secret.createdAt, updatedAt: secret.updatedAt, retrievedAt: secret.retrievedAt,

@@ -38,7 +38,7 @@ extension ServiceInstance {
             let secretID = random.uuid()
             let versionID = random.uuid()
             let sealed = try seal(data.canonicalJSON(), context: context(secretID: secretID, versionID: versionID))
-            let version = VersionRecord(
+            var version = VersionRecord(
                 id: versionID, sequence: 1, createdBy: principal.id, createdAt: date, autoRotated: false,
                 customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
                 expirationDate: prototype.expirationDate, downloaded: false, sealed: sealed)
@@ -50,9 +50,10 @@ extension ServiceInstance {
                 createdAt: date, updatedAt: date, retrievedAt: nil, downloaded: false,
                 state: .active, nextSequence: 2, versions: [version])
             try persist { db in
-                try InstanceStore.saveSecret(record, db)
-                try InstanceStore.saveVersion(version, secretID: secretID, db)
+                try InstanceStore.insertSecret(record, db)
+                try InstanceStore.insertVersion(&version, of: record, db)
             }
+            record.versions[0].storageKey = version.storageKey
             secrets[secretID] = record
             namesByType[record.secretType, default: [:]][record.name] = secretID
             publish(.secretCreated, record, versionID: versionID)
@@ -262,7 +263,7 @@ extension ServiceInstance {
                 throw .preconditionFailed(
                     "secret \(id) has \(secret.locks.count) lock(s) (\(secret.locks.map(\.name).joined(separator: ", "))); remove them before deleting it")
             }
-            try persist { db in try InstanceStore.deleteSecret(id: id, db) }
+            try persist { db in try InstanceStore.deleteSecret(secret, db) }
             secrets.removeValue(forKey: id)
             namesByType[secret.secretType]?[secret.name] = nil
             unsavedRetrievals.remove(id)

@@ -35,34 +35,34 @@ extension ServiceInstance {
             let date = now
             let versionID = random.uuid()
             let sealed = try seal(data.canonicalJSON(), context: context(secretID: secretID, versionID: versionID))
-            let version = VersionRecord(
+            var version = VersionRecord(
                 id: versionID, sequence: secret.nextSequence, createdBy: principal.id, createdAt: date,
                 autoRotated: autoRotated, customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
                 expirationDate: secret.expirationDate, downloaded: false, sealed: sealed)
 
             var versions = secret.versions
             if let losingData { versions[losingData].sealed = nil }
-            versions.append(version)
             var dropped: VersionRecord?
-            if versions.count > ServiceLimits.versionHistory { dropped = versions.removeFirst() }
+            if versions.count + 1 > ServiceLimits.versionHistory { dropped = versions.removeFirst() }
             let strippedVersion = losingData.map { versions[dropped == nil ? $0 : $0 - 1] }
 
             let before = (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata)
-            secret.versions = versions
             secret.nextSequence += 1
             secret.updatedAt = date
             if let customMetadata = prototype.customMetadata { secret.customMetadata = customMetadata }
             do throws(SecretsManagerError) {
                 try persist { db in
-                    try InstanceStore.saveVersion(version, secretID: secretID, db)
-                    if let strippedVersion { try InstanceStore.saveVersion(strippedVersion, secretID: secretID, db) }
-                    if let dropped { try InstanceStore.deleteVersion(id: dropped.id, db) }
+                    try InstanceStore.insertVersion(&version, of: secret, db)
+                    if let strippedVersion { try InstanceStore.saveVersion(strippedVersion, of: secret, db) }
+                    if let dropped { try InstanceStore.deleteVersion(key: dropped.storageKey, db) }
                     try InstanceStore.saveSecret(secret, db)
                 }
             } catch {
                 (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata) = before
                 throw error
             }
+            versions.append(version)
+            secret.versions = versions
             unsavedRetrievals.remove(secretID)
             publish(.secretRotated, secret, versionID: versionID)
             return SecretVersion(metadata: versionMetadata(secret, at: secret.versions.count - 1), data: data)

@@ -27,6 +27,8 @@ public final class ServiceInstance: @unchecked Sendable {
 
     public let id: String
     public let crn: CRN
+    /// `crn:...:<instance>:secret:`, to which a secret's id is appended.
+    let secretCRNPrefix: String
     public let name: String
     public let region: String
     public let account: String
@@ -38,6 +40,8 @@ public final class ServiceInstance: @unchecked Sendable {
     public let createdAt: Date
 
     unowned let cloud: FakeCloud
+    /// The region object, kept so routing needs no lookup by name.
+    unowned(unsafe) var regionRef: Region?
     let store: InstanceStore
     var random: SeededRandom
 
@@ -64,9 +68,11 @@ public final class ServiceInstance: @unchecked Sendable {
         self.cloud = cloud
         self.random = random
         crn = CRN(serviceName: "secrets-manager", location: region, account: account, serviceInstance: id)
+        secretCRNPrefix = crn.child(resourceType: "secret", resource: "").description
         accessControl = AccessControl()
         activity = ActivityLog()
         createdAt = cloud.date(cloud.scheduler.now)
+        regionRef = cloud.regions[region]
         store = try InstanceStore(path: databasePath)
         if let rateLimit { rateLimiter = TokenBucket(limit: rateLimit, now: cloud.scheduler.now) }
         try reloadFromStorage()
@@ -119,10 +125,29 @@ public final class ServiceInstance: @unchecked Sendable {
         if case .storageFailed = status { status = .active }
     }
 
-    /// Runs `updates` in one transaction; a storage failure answers 503.
+    /// The open transaction of a ``batch(_:)``, which every write joins while it runs.
+    private var batchDatabase: GRDBDatabase?
+
+    /// Runs `body` with every write it makes in one transaction: for loading many secrets at once (building a
+    /// drill's world). The instance is meant to be reloaded if the batch throws.
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try store.write { db in
+            batchDatabase = db
+            defer { batchDatabase = nil }
+            result = try body()
+        }
+        return result!
+    }
+
+    /// Runs `updates` in one transaction (or in the open batch); a storage failure answers 503.
     func persist(_ updates: (GRDBDatabase) throws -> Void) throws(SecretsManagerError) {
         do {
-            try store.write(updates)
+            if let batchDatabase {
+                try updates(batchDatabase)
+            } else {
+                try store.write(updates)
+            }
         } catch {
             throw .serviceUnavailable(code: "storage_error", "the instance could not write its state: \(error)")
         }
@@ -134,7 +159,13 @@ public final class ServiceInstance: @unchecked Sendable {
         unsavedRetrievals = []
         guard !pending.isEmpty else { return }
         try store.write { db in
-            for secret in pending { try InstanceStore.saveSecret(secret, db) }
+            for secret in pending {
+                try InstanceStore.saveSecret(secret, db)
+                // A read marks the version it served as downloaded.
+                for version in secret.versions where version.downloaded && version.sealed != nil {
+                    try InstanceStore.saveVersion(version, of: secret, db)
+                }
+            }
         }
     }
 
@@ -263,7 +294,7 @@ public final class ServiceInstance: @unchecked Sendable {
                 secrets: [
                     .init(
                         id: secret.id, name: secret.name,
-                        crn: crn.child(resourceType: "secret", resource: secret.id).description,
+                        crn: secretCRNPrefix + secret.id,
                         secretGroupID: secret.groupID, versionID: versionID)
                 ], source: crn.description, time: now))
     }

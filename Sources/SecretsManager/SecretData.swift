@@ -128,10 +128,7 @@ public enum SecretData: Hashable, Sendable {
     /// The data as a JSON object of its v2 fields, keys sorted: the bytes the fake encrypts, and a stable
     /// fingerprint input.
     public func canonicalJSON() -> [UInt8] {
-        let box = SecretDataBox(data: self)
-        // Encoding a closed set of value types to JSON cannot fail.
-        let bytes = try! SecretsManagerJSON.canonicalEncoder.encode(box)
-        return Array(bytes)
+        CanonicalJSON.bytes(.object(jsonObject))
     }
 
     /// Reads bytes written by ``canonicalJSON()``.
@@ -163,7 +160,7 @@ public enum SecretData: Hashable, Sendable {
     }
 
     private func canonicalJSONCount(_ object: [String: JSONValue]) -> Int {
-        (try? SecretsManagerJSON.canonicalEncoder.encode(object).count) ?? 0
+        CanonicalJSON.bytes(.object(object)).count
     }
 }
 

@@ -29,8 +29,6 @@ public enum SecretsManagerJSON {
         return decoder
     }
 
-    /// Shared by `canonicalJSON()`; its options never change after this line, and `JSONEncoder` is Sendable.
-    static let canonicalEncoder: JSONEncoder = makeEncoder()
 }
 
 /// RFC 3339 timestamps with milliseconds, always in UTC.

@@ -30,6 +30,9 @@ struct FakeCommand: ParsableCommand {
     @Option(help: "Where to keep the instance database (default: a new temporary folder, removed afterwards).")
     var directory: String?
 
+    @Flag(help: "Also print the wall-clock time of each phase and the operations per second.")
+    var timing = false
+
     func validate() throws {
         guard (1...100_000).contains(secrets) else {
             throw ValidationError("--secrets must be 1 to 100000, got \(secrets)")
@@ -46,6 +49,11 @@ struct FakeCommand: ParsableCommand {
         let exercise = try FakeExercise(directory: folder, seed: seed, secrets: secrets, failZone: failZone)
         let report = try exercise.run()
         print(report.text)
+        if timing {
+            for (phase, seconds) in report.wallClock {
+                print("wall clock \(phase)  \(String(format: "%.3f", seconds))s  \(Int(Double(secrets) / seconds)) operations/s")
+            }
+        }
     }
 }
 
@@ -54,6 +62,8 @@ struct FakeExercise {
     struct Report {
         var answers: [String: Int]
         var virtualTime: Duration
+        /// Wall-clock seconds of each phase, in order.
+        var wallClock: [(String, Double)]
         var instanceCRN: String
         var text: String {
             var lines = ["instance  \(instanceCRN)", "virtual time  \(virtualTime.compactDescription)"]
@@ -89,6 +99,7 @@ struct FakeExercise {
         let failZone = failZone
         let process = cloud.scheduler.spawn("exercise") {
             var ids: [String] = []
+            tally.phase("create")
             for index in 0..<count {
                 await tally.attempt("create") {
                     let secret = try await client.createSecret(
@@ -96,6 +107,7 @@ struct FakeExercise {
                     ids.append(secret.id)
                 }
             }
+            tally.phase("rotate")
             for id in ids {
                 await tally.attempt("rotate") {
                     _ = try await client.createSecretVersion(
@@ -103,20 +115,33 @@ struct FakeExercise {
                 }
             }
             if let failZone { cloud.setZone(region: "us-south", zone: failZone, alive: false) }
+            tally.phase("read")
             for id in ids {
                 await tally.attempt("read") { _ = try await client.getSecret(id: id) }
             }
+            tally.phase(nil)
         }
         cloud.scheduler.run(until: process)
         cloud.scheduler.shutDown()
         cloud.close()
-        return Report(answers: tally.counts, virtualTime: cloud.scheduler.now.sinceStart, instanceCRN: instance.crn.description)
+        return Report(
+            answers: tally.counts, virtualTime: cloud.scheduler.now.sinceStart, wallClock: tally.wallClock,
+            instanceCRN: instance.crn.description)
     }
 }
 
 /// Counts of answers by operation and outcome.
 final class Tally: @unchecked Sendable {
     var counts: [String: Int] = [:]
+    var wallClock: [(String, Double)] = []
+    private var current: (String, ContinuousClock.Instant)?
+
+    /// Ends the current phase's wall-clock span and starts the next one.
+    func phase(_ name: String?) {
+        let now = ContinuousClock.now
+        if let current { wallClock.append((current.0, (now - current.1).seconds)) }
+        current = name.map { ($0, now) }
+    }
 
     func attempt(_ operation: String, _ body: () async throws -> Void) async {
         do {

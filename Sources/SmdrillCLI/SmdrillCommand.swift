@@ -16,12 +16,31 @@ public struct SmdrillCommand: ParsableCommand {
             Exit codes: 0 success, 1 failed objectives or controls, 2 bad input or usage.
 
             Examples:
+              smdrill run scenarios/
+              smdrill validate scenarios/zone-loss.yaml
               smdrill fake --secrets 1000 --seed 7
               smdrill --version
             """,
         version: version,
-        subcommands: [FakeCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, FakeCommand.self]
     )
 
     public init() {}
+
+    /// Runs the command line, mapping bad input to exit code 2 with its messages on standard error.
+    public static func main(arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let failure as InputFailure {
+            Terminal.writeError(failure.description)
+            Foundation.exit(2)
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
+
+import Foundation

@@ -64,8 +64,10 @@ final class TestWorld: @unchecked Sendable {
             by: manager)
     }
 
-    /// The bytes of every file of the instance database (main file, WAL).
+    /// The bytes of every file of the instance database (main file, WAL), once pending writes are on disk.
     func databaseBytes() throws -> [UInt8] {
+        try instance.flushRetrievals()
+        try instance.store.flush()
         var bytes: [UInt8] = []
         for suffix in ["", "-wal"] {
             let path = instance.databasePath + suffix

@@ -1,0 +1,208 @@
+import FakeSecretsManager
+import SecretsManager
+import Simulation
+
+/// The simulated clients: each sends requests as a Poisson process, reads or rotates a random secret, follows
+/// its retry policy, and fails over to the recovery instance after consecutive failures when told to. This
+/// is the hot path, so it runs as kernel events: a request is a slot in an array, and an event's tag is the
+/// slot (or, negative, the client whose next request arrives).
+final class Workload: EventHandler {
+    struct Client {
+        var endpoint = 0
+        var consecutiveFailures = 0
+        var random: SeededRandom
+        var rotations = 0
+    }
+
+    enum Phase: UInt8 { case waitingForAnswer, waitingForTimeout, backingOff }
+
+    struct Request {
+        var client: Int32 = 0
+        var secret: Int32 = 0
+        var attempt: Int32 = 0
+        var isRead = true
+        var phase: Phase = .waitingForAnswer
+        var started: Int64 = 0
+        var attemptStarted: Int64 = 0
+    }
+
+    let world: DrillWorld
+    let measurement: Measurement
+    let log: DrillLog
+    let spec: WorkloadSpec
+    let scheduler: Scheduler
+    private var clients: [Client]
+    private var requests: [Request] = []
+    private var free: [Int32] = []
+    private let meanInterArrival: Double
+    private let timeout: Int64
+    private let readLatency: LatencyDistribution
+    private let writeLatency: LatencyDistribution
+    private var latencyRandom: SeededRandom
+    private(set) var failovers = 0
+    private var stopped = false
+
+    init(world: DrillWorld, measurement: Measurement, log: DrillLog, seed: UInt64) {
+        self.world = world
+        self.measurement = measurement
+        self.log = log
+        spec = world.scenario.workload
+        scheduler = world.cloud.scheduler
+        let root = SeededRandom(seed: seed)
+        clients = (0..<spec.clients).map { Client(random: root.fork("client/\($0)")) }
+        latencyRandom = root.fork("client-latency")
+        meanInterArrival = 1e9 / spec.ratePerClient
+        timeout = spec.retry.timeout.nanoseconds
+        readLatency = world.cloud.costModel.latency(for: .read)
+        writeLatency = world.cloud.costModel.latency(for: .write)
+    }
+
+    /// Schedules every client's first request.
+    func start() {
+        for index in clients.indices {
+            let first = Int64(clients[index].random.exponential(mean: meanInterArrival))
+            scheduler.schedule(self, tag: -(index + 1), after: .nanoseconds(first))
+        }
+    }
+
+    /// Stops new requests; those in flight still end.
+    func stop() { stopped = true }
+
+    /// Moves every client to endpoint `index` (a runbook's failover).
+    func pointAll(at index: Int) {
+        for client in clients.indices { clients[client].endpoint = index }
+    }
+
+    /// The endpoint most clients use now.
+    var majorityEndpoint: Int {
+        let onRecovery = clients.reduce(0) { $0 + ($1.endpoint == 1 ? 1 : 0) }
+        return onRecovery * 2 > clients.count ? 1 : 0
+    }
+
+    func handle(tag: Int, scheduler: Scheduler) {
+        if tag < 0 {
+            arrive(client: -tag - 1)
+            return
+        }
+        switch requests[tag].phase {
+        case .waitingForAnswer: answer(tag)
+        case .waitingForTimeout: attemptFailed(tag, retryable: true)
+        case .backingOff: startAttempt(tag)
+        }
+    }
+
+    private func arrive(client index: Int) {
+        guard !stopped else { return }
+        var client = clients[index]
+        let slot: Int
+        if let reused = free.popLast() {
+            slot = Int(reused)
+        } else {
+            slot = requests.count
+            requests.append(Request())
+        }
+        let now = scheduler.now.nanosecondsSinceStart
+        requests[slot] = Request(
+            client: Int32(index), secret: Int32(client.random.next() % UInt64(world.catalog.count)),
+            attempt: 0, isRead: client.random.uniform() < spec.readShare, phase: .waitingForAnswer, started: now,
+            attemptStarted: now)
+        let next = Int64(client.random.exponential(mean: meanInterArrival))
+        clients[index] = client
+        scheduler.schedule(self, tag: -(index + 1), after: .nanoseconds(max(1, next)))
+        startAttempt(slot)
+    }
+
+    private func startAttempt(_ slot: Int) {
+        let now = scheduler.now.nanosecondsSinceStart
+        requests[slot].attempt += 1
+        requests[slot].attemptStarted = now
+        let latency = (requests[slot].isRead ? readLatency : writeLatency).sample(&latencyRandom).nanoseconds
+        if latency >= timeout {
+            requests[slot].phase = .waitingForTimeout
+            scheduler.schedule(self, tag: slot, at: SimulationInstant(nanosecondsSinceStart: now + timeout))
+        } else {
+            requests[slot].phase = .waitingForAnswer
+            scheduler.schedule(self, tag: slot, at: SimulationInstant(nanosecondsSinceStart: now + latency))
+        }
+    }
+
+    /// The request reaches the service now.
+    private func answer(_ slot: Int) {
+        let request = requests[slot]
+        let endpoint = clients[Int(request.client)].endpoint
+        let instance = world.endpoints[endpoint]
+        switch world.cloud.route(to: instance) {
+        case .noAnswer:
+            requests[slot].phase = .waitingForTimeout
+            scheduler.schedule(
+                self, tag: slot, at: SimulationInstant(nanosecondsSinceStart: request.attemptStarted + timeout))
+        case .refused(let error):
+            attemptFailed(slot, retryable: error.isRetryable)
+        case .served:
+            let secret = Int(request.secret)
+            let id = world.catalog.ids[endpoint][secret]
+            let now = scheduler.now.nanosecondsSinceStart
+            do throws(SecretsManagerError) {
+                if request.isRead {
+                    let bytes = try instance.readCurrentData(secretID: id, by: world.application)
+                    let kind = world.ledger.classify(
+                        secret: secret, variant: world.variant(secret: secret, endpoint: endpoint),
+                        fingerprint: Fingerprint.of(bytes))
+                    measurement.read(kind, at: now)
+                } else {
+                    let version = try instance.createSecretVersion(
+                        secretID: id, rotation(secret: secret, client: Int(request.client)), by: world.application)
+                    if let data = version.data {
+                        world.ledger.acknowledge(
+                            secret: secret, variant: world.variant(secret: secret, endpoint: endpoint),
+                            fingerprint: Fingerprint.of(data.canonicalJSON()), at: now)
+                    }
+                }
+                succeeded(slot)
+            } catch {
+                attemptFailed(slot, retryable: error.isRetryable)
+            }
+        }
+    }
+
+    /// New data for a rotation of `secret`; none for the types whose data the service makes.
+    private func rotation(secret: Int, client: Int) -> SecretVersionPrototype {
+        clients[client].rotations += 1
+        let value = "rotated-c\(client)-\(clients[client].rotations)-\(clients[client].random.next() & 0xFFFF_FFFF)"
+        let data = DrillWorld.data(
+            type: world.catalog.types[secret], username: world.catalog.usernames[secret], value: value)
+        return SecretVersionPrototype(data: data)
+    }
+
+    private func succeeded(_ slot: Int) {
+        let request = requests[slot]
+        let now = scheduler.now.nanosecondsSinceStart
+        measurement.succeeded(at: now, latency: .nanoseconds(now - request.started))
+        clients[Int(request.client)].consecutiveFailures = 0
+        free.append(Int32(slot))
+    }
+
+    private func attemptFailed(_ slot: Int, retryable: Bool) {
+        let request = requests[slot]
+        let clientIndex = Int(request.client)
+        clients[clientIndex].consecutiveFailures += 1
+        if let failover = spec.failover, clients[clientIndex].endpoint == 0, world.endpoints.count > 1,
+            clients[clientIndex].consecutiveFailures >= failover.after
+        {
+            clients[clientIndex].endpoint = 1
+            clients[clientIndex].consecutiveFailures = 0
+            failovers += 1
+            if failovers == 1 {
+                log.add(.failover, "client \(clientIndex) fails over to the recovery instance after \(failover.after) consecutive failures")
+            }
+        }
+        if retryable && Int(request.attempt) < spec.retry.attempts {
+            requests[slot].phase = .backingOff
+            let delay = spec.retry.delay(after: Int(request.attempt), random: &clients[clientIndex].random)
+            scheduler.schedule(self, tag: slot, after: delay)
+        } else {
+            measurement.failed(at: scheduler.now.nanosecondsSinceStart)
+            free.append(Int32(slot))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Every acknowledged write of a drill: per secret (and per regional variant), the fingerprints of the values
+/// the clients were told were stored, with the virtual time of each acknowledgement. Reads are classified
+/// against it, and the recovery point is measured against it.
+public struct Ledger: Sendable {
+    /// One acknowledged write.
+    public struct Entry: Hashable, Sendable {
+        public var time: Int64
+        public var fingerprint: UInt64
+    }
+
+    /// What a read returned, compared with the ledger.
+    public enum ReadClass: String, Sendable, Codable {
+        /// The latest acknowledged value.
+        case ok
+        /// An older acknowledged value.
+        case stale
+        /// A value never acknowledged (garbage, another region's value, ...).
+        case corrupt
+    }
+
+    /// Entries by secret index, then by variant (0: the primary region's value, 1: the recovery region's).
+    private var entries: [[[Entry]]]
+    public private(set) var writes = 0
+
+    public init(secrets: Int) {
+        entries = Array(repeating: [[], []], count: secrets)
+    }
+
+    /// Records a write of `fingerprint` to `secret`, acknowledged at `time`.
+    public mutating func acknowledge(secret: Int, variant: Int = 0, fingerprint: UInt64, at time: Int64) {
+        entries[secret][variant].append(Entry(time: time, fingerprint: fingerprint))
+        writes += 1
+    }
+
+    /// The writes of a secret, oldest first.
+    public func writes(of secret: Int, variant: Int = 0) -> [Entry] { entries[secret][variant] }
+
+    /// Classifies a read of `secret` that returned `fingerprint`.
+    public func classify(secret: Int, variant: Int = 0, fingerprint: UInt64) -> ReadClass {
+        let list = entries[secret][variant]
+        guard let last = list.last else { return .corrupt }
+        if last.fingerprint == fingerprint { return .ok }
+        for entry in list.dropLast().reversed() where entry.fingerprint == fingerprint { return .stale }
+        return .corrupt
+    }
+
+    public var secretCount: Int { entries.count }
+}
+
+/// FNV-1a, 64 bits: a fingerprint of a value's bytes, so the ledger keeps 8 bytes per write and never the
+/// value itself. (Written here: twelve lines, and it must be the same in every process.)
+public enum Fingerprint {
+    @inlinable
+    public static func of(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}

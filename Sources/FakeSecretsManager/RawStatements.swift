@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The hot write path binds and steps GRDB's cached statements through the SQLite C API directly. Building
+/// `StatementArguments` goes through a generic key-path map that cost more than the insert itself; this
+/// keeps GRDB for everything else (connections, migrations, transactions, the statement cache, reads).
+extension Database {
+    /// Runs `sql` (cached) with `values` bound in order; the statement must not return rows.
+    func run(_ sql: String, _ values: [DatabaseValue]) throws {
+        let statement = try cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (offset, value) in values.enumerated() {
+            let index = CInt(offset + 1)
+            let code: CInt
+            switch value.storage {
+            case .null: code = sqlite3_bind_null(handle, index)
+            case .int64(let number): code = sqlite3_bind_int64(handle, index, number)
+            case .double(let number): code = sqlite3_bind_double(handle, index, number)
+            case .string(let text):
+                var text = text
+                code = text.withUTF8 { buffer in
+                    sqlite3_bind_text(
+                        handle, index, buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                        CInt(buffer.count), sqliteTransient)
+                }
+            case .blob(let data):
+                code = data.withUnsafeBytes { buffer in
+                    sqlite3_bind_blob(handle, index, buffer.baseAddress, CInt(buffer.count), sqliteTransient)
+                }
+            }
+            guard code == SQLITE_OK else { throw lastError(code, sql) }
+        }
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw lastError(code, sql) }
+    }
+
+    private func lastError(_ code: CInt, _ sql: String) -> DatabaseError {
+        let message = sqliteConnection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+    }
+}
+
+/// SQLite's SQLITE_TRANSIENT: copy the bound bytes before the call returns.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
