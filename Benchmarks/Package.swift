@@ -12,9 +12,21 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .executableTarget(
+            name: "DrillBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Drill", package: smdrill),
+                .product(name: "Simulation", package: smdrill),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/DrillBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "FakeSecretsManagerBenchmarks",
             dependencies: [

@@ -49,10 +49,10 @@ extension ServiceInstance {
         try store.checkpoint()
         var patterns: [UInt64: (secretID: String, length: Int)] = [:]
         for id in secretIDs {
-            guard let sealed = secrets[id]?.current?.sealed, sealed.ciphertext.count >= 16 else { continue }
-            patterns[Self.prefixWord(sealed.ciphertext, 0), default: (id, sealed.ciphertext.count)] = (
-                id, sealed.ciphertext.count
-            )
+            guard let sealed = secrets[id]?.current?.sealed else { continue }
+            let stored = [UInt8](sealed.ciphertext)
+            guard stored.count >= 16 else { continue }
+            patterns[Self.prefixWord(stored, 0)] = (id, stored.count)
         }
         guard !patterns.isEmpty else { return [] }
         let url = URL(fileURLWithPath: store.path)

@@ -4,19 +4,31 @@ import Simulation
 
 /// A payload sealed by envelope encryption: encrypted with its own data key (AES-256-GCM), the data key
 /// wrapped by a root key in a key-management instance. This is all that reaches the disk.
-public struct SealedPayload: Hashable, Sendable {
+public struct SealedPayload: Sendable {
     public var rootKeyID: String
-    public var wrappedKey: [UInt8]
-    public var nonce: [UInt8]
-    /// Ciphertext followed by the 16-byte GCM tag.
-    public var ciphertext: [UInt8]
+    public var wrappedKey: Data
+    /// Nonce, ciphertext and tag, kept as the box that opens them.
+    var box: AES.GCM.SealedBox
 
-    public init(rootKeyID: String, wrappedKey: [UInt8], nonce: [UInt8], ciphertext: [UInt8]) {
+    init(rootKeyID: String, wrappedKey: Data, box: AES.GCM.SealedBox) {
         self.rootKeyID = rootKeyID
         self.wrappedKey = wrappedKey
-        self.nonce = nonce
-        self.ciphertext = ciphertext
+        self.box = box
     }
+
+    /// Reassembles a sealed payload from its stored columns; nil when they cannot be one (damage).
+    init?(rootKeyID: String, wrappedKey: Data, nonce: Data, ciphertext: Data) {
+        guard nonce.count == 12, ciphertext.count >= 16,
+            let nonce = try? AES.GCM.Nonce(data: nonce),
+            let box = try? AES.GCM.SealedBox(nonce: nonce, ciphertext: ciphertext.dropLast(16), tag: ciphertext.suffix(16))
+        else { return nil }
+        self.init(rootKeyID: rootKeyID, wrappedKey: wrappedKey, box: box)
+    }
+
+    /// The 12-byte nonce, as stored.
+    public var nonce: Data { box.nonce.withUnsafeBytes { Data($0) } }
+    /// The ciphertext followed by the 16-byte GCM tag, as stored.
+    public var ciphertext: Data { box.ciphertext + box.tag }
 }
 
 /// Why sealed data could not be opened.
@@ -39,28 +51,18 @@ enum Envelope {
         // A 12-byte nonce and a 256-bit key are always valid, so sealing cannot fail.
         let box = try! AES.GCM.seal(
             plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonceBytes), authenticating: context)
-        return SealedPayload(
-            rootKeyID: rootKey, wrappedKey: wrapped, nonce: nonceBytes, ciphertext: Array(box.ciphertext) + Array(box.tag))
+        return SealedPayload(rootKeyID: rootKey, wrappedKey: Data(wrapped), box: box)
     }
 
-    /// Opens a sealed payload.
-    static func open(_ sealed: SealedPayload, context: [UInt8], kms: KeyManagementService) throws(EnvelopeError) -> [UInt8] {
-        let dataKey: SymmetricKey
-        do {
-            dataKey = try kms.unwrap(sealed.wrappedKey, with: sealed.rootKeyID)
-        } catch {
-            throw .keyManagement(error)
-        }
-        return try open(sealed, context: context, dataKey: dataKey)
+    /// Unwraps the data key of a sealed payload.
+    static func dataKey(of sealed: SealedPayload, kms: KeyManagementService) throws(KeyManagementError) -> SymmetricKey {
+        try kms.unwrap(Array(sealed.wrappedKey), with: sealed.rootKeyID)
     }
 
+    /// Opens a sealed payload with its data key.
     static func open(_ sealed: SealedPayload, context: [UInt8], dataKey: SymmetricKey) throws(EnvelopeError) -> [UInt8] {
-        guard sealed.ciphertext.count >= 16, sealed.nonce.count == 12 else { throw .authenticationFailed }
         do {
-            let box = try AES.GCM.SealedBox(
-                nonce: AES.GCM.Nonce(data: sealed.nonce), ciphertext: sealed.ciphertext.dropLast(16),
-                tag: sealed.ciphertext.suffix(16))
-            return Array(try AES.GCM.open(box, using: dataKey, authenticating: context))
+            return Array(try AES.GCM.open(sealed.box, using: dataKey, authenticating: context))
         } catch {
             throw .authenticationFailed
         }
@@ -75,7 +77,7 @@ enum Envelope {
             throw .unwrapFailed(RootKeyReference(kmsCRN: kms.crn.description, keyID: sealed.rootKeyID))
         }
         var copy = sealed
-        copy.wrappedKey = try kms.wrap(dataKey, with: newRootKey)
+        copy.wrappedKey = Data(try kms.wrap(dataKey, with: newRootKey))
         copy.rootKeyID = newRootKey
         return copy
     }

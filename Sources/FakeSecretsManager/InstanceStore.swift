@@ -277,19 +277,19 @@ final class InstanceStore {
                 let customMetadata = StoredJSON.decode([String: JSONValue].self, row[6])
                 let attributes = StoredJSON.decode([String: JSONValue].self, row[7])
                 var sealed: SealedPayload?
+                var unreadableSeal = false
                 if let rootKeyID = row[10] as String?, let wrapped = row[11] as Data?, let nonce = row[12] as Data?,
                     let ciphertext = row[13] as Data?
                 {
-                    sealed = SealedPayload(
-                        rootKeyID: rootKeyID, wrappedKey: Array(wrapped), nonce: Array(nonce),
-                        ciphertext: Array(ciphertext))
+                    sealed = SealedPayload(rootKeyID: rootKeyID, wrappedKey: wrapped, nonce: nonce, ciphertext: ciphertext)
+                    unreadableSeal = sealed == nil
                 }
                 var version = VersionRecord(
                     id: row[2], sequence: row[1], createdBy: row[3], createdAt: Self.date(row[4]),
                     autoRotated: row[5], customMetadata: customMetadata ?? [:], attributes: attributes ?? [:],
                     expirationDate: Self.optionalDate(row[8]), downloaded: row[9], sealed: sealed)
                 version.storageKey = row[15]
-                if customMetadata == nil || attributes == nil
+                if customMetadata == nil || attributes == nil || unreadableSeal
                     || Checksums.of(Self.versionColumns(version, secretKey: secretKey)) != (row[14] as Data)
                 {
                     version.integrityFailure = "the stored version failed its integrity check"
@@ -307,6 +307,12 @@ final class InstanceStore {
                     SELECT secret_id, name, version_id, description, attributes, created_by, created_at, updated_at, checksum
                     FROM secret_locks ORDER BY secret_id, created_at, name
                     """)
+            // A rotation writes only its version row; the secret's update time and next sequence follow from it.
+            for secret in state.secrets {
+                guard let newest = secret.versions.last else { continue }
+                secret.nextSequence = max(secret.nextSequence, newest.sequence + 1)
+                secret.updatedAt = max(secret.updatedAt, newest.createdAt)
+            }
             let secretsByID = Dictionary(uniqueKeysWithValues: state.secrets.map { ($0.id, $0) })
             while let row = try locks.next() {
                 let secretID: String = row[0]
@@ -343,9 +349,7 @@ final class InstanceStore {
                 if let rootKeyID = row[6] as String?, let wrapped = row[7] as Data?, let nonce = row[8] as Data?,
                     let ciphertext = row[9] as Data?
                 {
-                    sealed = SealedPayload(
-                        rootKeyID: rootKeyID, wrappedKey: Array(wrapped), nonce: Array(nonce),
-                        ciphertext: Array(ciphertext))
+                    sealed = SealedPayload(rootKeyID: rootKeyID, wrappedKey: wrapped, nonce: nonce, ciphertext: ciphertext)
                 }
                 let configuration = ConfigurationRecord(
                     name: row[0], configType: type, createdBy: row[2], createdAt: Self.date(row[3]),
@@ -476,8 +480,7 @@ final class InstanceStore {
         ).execute(arguments: [
             configuration.name, configuration.configType.rawValue, configuration.createdBy,
             millis(configuration.createdAt), millis(configuration.updatedAt), StoredJSON.encode(configuration.properties),
-            sealed?.rootKeyID, sealed.map { Data($0.wrappedKey) }, sealed.map { Data($0.nonce) },
-            sealed.map { Data($0.ciphertext) }, Checksums.configuration(configuration),
+            sealed?.rootKeyID, sealed?.wrappedKey, sealed?.nonce, sealed?.ciphertext, Checksums.configuration(configuration),
         ])
     }
 
@@ -518,8 +521,8 @@ final class InstanceStore {
             version.createdBy.databaseValue, millis(version.createdAt).databaseValue, version.autoRotated.databaseValue,
             StoredJSON.encode(version.customMetadata).databaseValue, StoredJSON.encode(version.attributes).databaseValue,
             version.expirationDate.map(millis).databaseValue, version.downloaded.databaseValue,
-            sealed?.rootKeyID.databaseValue ?? .null, sealed.map { Data($0.wrappedKey) }.databaseValue,
-            sealed.map { Data($0.nonce) }.databaseValue, sealed.map { Data($0.ciphertext) }.databaseValue,
+            sealed?.rootKeyID.databaseValue ?? .null, sealed?.wrappedKey.databaseValue ?? .null,
+            sealed?.nonce.databaseValue ?? .null, sealed?.ciphertext.databaseValue ?? .null,
         ]
     }
 
@@ -634,8 +637,8 @@ enum Checksums {
         return of([
             configuration.name, configuration.configType.rawValue, configuration.createdBy,
             InstanceStore.millis(configuration.createdAt), InstanceStore.millis(configuration.updatedAt),
-            StoredJSON.encode(configuration.properties), sealed?.rootKeyID, sealed.map { Data($0.wrappedKey) },
-            sealed.map { Data($0.nonce) }, sealed.map { Data($0.ciphertext) },
+            StoredJSON.encode(configuration.properties), sealed?.rootKeyID, sealed?.wrappedKey, sealed?.nonce,
+            sealed?.ciphertext,
         ])
     }
 

@@ -66,16 +66,21 @@ public final class KeyManagementService: @unchecked Sendable {
     public let kind: KeyManagementKind
     public let region: String
     public let crn: CRN
+    /// The CRN as text, as root-key references carry it.
+    public let crnText: String
     private var keys: [String: RootKey] = [:]
     private var keyOrder: [String] = []
     private var random: SeededRandom
     private let isRegionUp: () -> Bool
+    /// Bumped whenever a key stops being usable, so callers that cache data keys know to check again.
+    public private(set) var generation: UInt64 = 0
 
     init(kind: KeyManagementKind, region: String, account: String, random: SeededRandom, isRegionUp: @escaping () -> Bool) {
         self.kind = kind
         self.region = region
         var random = random
         crn = CRN(serviceName: kind.serviceName, location: region, account: account, serviceInstance: random.uuid())
+        crnText = crn.description
         self.random = random
         self.isRegionUp = isRegionUp
     }
@@ -85,7 +90,7 @@ public final class KeyManagementService: @unchecked Sendable {
         let id = random.uuid()
         keys[id] = RootKey(material: SymmetricKey(data: random.bytes(32)), state: .active, deletedAt: nil)
         keyOrder.append(id)
-        return RootKeyReference(kmsCRN: crn.description, keyID: id)
+        return RootKeyReference(kmsCRN: crnText, keyID: id)
     }
 
     /// Deletes a root key: every data key wrapped with it can no longer be unwrapped.
@@ -94,7 +99,11 @@ public final class KeyManagementService: @unchecked Sendable {
         key.state = .deleted
         key.deletedAt = now
         keys[keyID] = key
+        generation &+= 1
     }
+
+    /// Whether calls can reach this instance now (its region stands).
+    public var isReachable: Bool { isRegionUp() }
 
     /// The state of a root key, or nil when it never existed here.
     public func state(of keyID: String) -> KeyState? { keys[keyID]?.state }
@@ -137,6 +146,6 @@ public final class KeyManagementService: @unchecked Sendable {
     }
 
     private func reference(_ keyID: String) -> RootKeyReference {
-        RootKeyReference(kmsCRN: crn.description, keyID: keyID)
+        RootKeyReference(kmsCRN: crnText, keyID: keyID)
     }
 }

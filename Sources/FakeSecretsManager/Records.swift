@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SecretsManager
 
@@ -29,6 +30,10 @@ final class SecretRecord {
     var integrityFailure: String?
     /// The row's key in the database.
     var storageKey: Int64 = 0
+    /// Whether the retrieval stamps changed since the row was last written.
+    var retrievalUnsaved = false
+    /// A username_password secret's username, once known (it never changes, and is not secret).
+    var username: String?
 
     init(
         id: String, secretType: SecretType, name: String, groupID: String, description: String?, labels: [String],
@@ -88,10 +93,24 @@ struct VersionRecord {
     var expirationDate: Date?
     var downloaded: Bool
     /// The sealed data; nil once the version is neither current nor previous.
-    var sealed: SealedPayload?
+    var sealed: SealedPayload? {
+        didSet { opened = nil }
+    }
+    /// What the first successful open of ``sealed`` gave: the data key and the plaintext, with the
+    /// key-management generation they were obtained under. Memory only, never stored; dropped when the
+    /// sealed data changes, and not trusted once any root key has been deleted since (see
+    /// ``ServiceInstance/openData(_:at:)``).
+    var opened: OpenedPayload?
     var integrityFailure: String?
     /// The row's key in the database.
     var storageKey: Int64 = 0
+}
+
+/// A version's data as the instance last opened it.
+struct OpenedPayload {
+    var dataKey: SymmetricKey
+    var plaintext: [UInt8]
+    var generation: UInt64
 }
 
 struct LockRecord {

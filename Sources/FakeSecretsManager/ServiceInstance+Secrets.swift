@@ -54,6 +54,7 @@ extension ServiceInstance {
                 try InstanceStore.insertVersion(&version, of: record, db)
             }
             record.versions[0].storageKey = version.storageKey
+            if case .usernamePassword(let username, _) = data { record.username = username }
             secrets[secretID] = record
             namesByType[record.secretType, default: [:]][record.name] = secretID
             publish(.secretCreated, record, versionID: versionID)
@@ -168,16 +169,24 @@ extension ServiceInstance {
         }
     }
 
+    /// The plaintext of a version: from memory when it was opened before and nothing has made it suspect
+    /// since, otherwise unwrapped, decrypted and authenticated (then kept in memory).
     func openData(_ secret: SecretRecord, at index: Int) throws(SecretsManagerError) -> [UInt8] {
-        let version = secret.versions[index]
-        if let failure = version.integrityFailure {
+        if let failure = secret.versions[index].integrityFailure {
             throw .serviceUnavailable(
-                code: "storage_corruption_detected", "version \(version.id) of secret \(secret.id) cannot be served: \(failure)")
+                code: "storage_corruption_detected",
+                "version \(secret.versions[index].id) of secret \(secret.id) cannot be served: \(failure)")
         }
-        guard let sealed = version.sealed else {
-            throw .notFound("version \(version.id) of secret \(secret.id) no longer has data")
+        guard let sealed = secret.versions[index].sealed else {
+            throw .notFound("version \(secret.versions[index].id) of secret \(secret.id) no longer has data")
         }
-        return try open(sealed, context: context(secretID: secret.id, versionID: version.id), secretID: secret.id)
+        if let opened = secret.versions[index].opened, isStillValid(opened) { return opened.plaintext }
+        let key = try dataKey(sealed)
+        let plaintext = try open(
+            sealed, context: context(secretID: secret.id, versionID: secret.versions[index].id), dataKey: key.key,
+            secretID: secret.id)
+        secret.versions[index].opened = OpenedPayload(dataKey: key.key, plaintext: plaintext, generation: key.generation)
+        return plaintext
     }
 
     func decodeData(_ bytes: [UInt8], _ secret: SecretRecord) throws(SecretsManagerError) -> SecretData {
@@ -192,7 +201,7 @@ extension ServiceInstance {
         secret.retrievedAt = now
         secret.downloaded = true
         secret.versions[versionIndex].downloaded = true
-        unsavedRetrievals.insert(secret.id)
+        noteRetrieval(secret)
     }
 
     public func getSecretMetadata(id: String, by principal: Principal) throws(SecretsManagerError) -> SecretMetadata {
@@ -245,7 +254,7 @@ extension ServiceInstance {
                 ) = before
                 throw error
             }
-            unsavedRetrievals.remove(id)
+            secret.retrievalUnsaved = false
             if oldName != secret.name {
                 namesByType[secret.secretType]?[oldName] = nil
                 namesByType[secret.secretType, default: [:]][secret.name] = id
@@ -266,7 +275,7 @@ extension ServiceInstance {
             try persist { db in try InstanceStore.deleteSecret(secret, db) }
             secrets.removeValue(forKey: id)
             namesByType[secret.secretType]?[secret.name] = nil
-            unsavedRetrievals.remove(id)
+            secret.retrievalUnsaved = false
             publish(.secretDeleted, secret, versionID: nil)
         }
     }

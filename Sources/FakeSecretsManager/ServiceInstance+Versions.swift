@@ -40,30 +40,34 @@ extension ServiceInstance {
                 autoRotated: autoRotated, customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
                 expirationDate: secret.expirationDate, downloaded: false, sealed: sealed)
 
-            var versions = secret.versions
-            if let losingData { versions[losingData].sealed = nil }
-            var dropped: VersionRecord?
-            if versions.count + 1 > ServiceLimits.versionHistory { dropped = versions.removeFirst() }
-            let strippedVersion = losingData.map { versions[dropped == nil ? $0 : $0 - 1] }
-
-            let before = (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata)
-            secret.nextSequence += 1
-            secret.updatedAt = date
+            // Only the rows that change are copied; memory changes once the storage has taken them.
+            let dropped = secret.versions.count + 1 > ServiceLimits.versionHistory ? secret.versions.first : nil
+            var strippedVersion: VersionRecord?
+            if let losingData, secret.versions[losingData].sealed != nil {
+                strippedVersion = secret.versions[losingData]
+                strippedVersion?.sealed = nil
+            }
+            let customMetadataChanged = prototype.customMetadata != nil && prototype.customMetadata != secret.customMetadata
+            let previousCustomMetadata = secret.customMetadata
             if let customMetadata = prototype.customMetadata { secret.customMetadata = customMetadata }
             do throws(SecretsManagerError) {
                 try persist { db in
                     try InstanceStore.insertVersion(&version, of: secret, db)
                     if let strippedVersion { try InstanceStore.saveVersion(strippedVersion, of: secret, db) }
                     if let dropped { try InstanceStore.deleteVersion(key: dropped.storageKey, db) }
-                    try InstanceStore.saveSecret(secret, db)
+                    // The secret's own row changes only with its metadata: its update time and next sequence
+                    // follow from its newest version when the state is loaded.
+                    if customMetadataChanged { try InstanceStore.saveSecret(secret, db) }
                 }
             } catch {
-                (secret.versions, secret.nextSequence, secret.updatedAt, secret.customMetadata) = before
+                secret.customMetadata = previousCustomMetadata
                 throw error
             }
-            versions.append(version)
-            secret.versions = versions
-            unsavedRetrievals.remove(secretID)
+            if let losingData { secret.versions[losingData].sealed = nil }
+            if dropped != nil { secret.versions.removeFirst() }
+            secret.versions.append(version)
+            secret.nextSequence += 1
+            secret.updatedAt = date
             publish(.secretRotated, secret, versionID: versionID)
             return SecretVersion(metadata: versionMetadata(secret, at: secret.versions.count - 1), data: data)
         }
@@ -81,9 +85,9 @@ extension ServiceInstance {
                     throw .badRequest(
                         "a \(type.rawValue) secret cannot be rotated with \(data.secretType.rawValue) data")
                 }
-                if case .usernamePassword(_, let password) = data, case .usernamePassword(let username, _)? = try? currentData(secret) {
+                if case .usernamePassword(_, let password) = data {
                     // The username belongs to the secret; a rotation changes the password only.
-                    return .usernamePassword(username: username, password: password)
+                    return .usernamePassword(username: try username(of: secret), password: password)
                 }
                 return data
             }
@@ -91,9 +95,7 @@ extension ServiceInstance {
                 let field = SecretData.fieldNames(of: type).sorted().first ?? "payload"
                 throw .badRequest(field: field, "rotating a \(type.rawValue) secret needs new data ('\(field)')")
             }
-            let username: String
-            if case .usernamePassword(let current, _) = try currentData(secret) { username = current } else { username = "user" }
-            return .usernamePassword(username: username, password: generatedPassword())
+            return .usernamePassword(username: try username(of: secret), password: generatedPassword())
         }
         guard prototype.data == nil else {
             throw .badRequest("\(type.rawValue) secrets take no data on rotation; the service generates it")
@@ -110,8 +112,13 @@ extension ServiceInstance {
         return generatedData(type)
     }
 
-    private func currentData(_ secret: SecretRecord) throws(SecretsManagerError) -> SecretData {
-        try decodeData(openData(secret, at: secret.versions.count - 1), secret)
+    /// The username of a username_password secret: remembered, or read from its current data once.
+    private func username(of secret: SecretRecord) throws(SecretsManagerError) -> String {
+        if let known = secret.username { return known }
+        guard case .usernamePassword(let username, _) = try decodeData(openData(secret, at: secret.versions.count - 1), secret)
+        else { return "user" }
+        secret.username = username
+        return username
     }
 
     public func listSecretVersions(secretID: String, by principal: Principal) throws(SecretsManagerError)
@@ -142,7 +149,7 @@ extension ServiceInstance {
             }
             let data = try decodeData(openData(secret, at: index), secret)
             secret.versions[index].downloaded = true
-            unsavedRetrievals.insert(secretID)
+            noteRetrieval(secret)
             return SecretVersion(metadata: versionMetadata(secret, at: index), data: data)
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import OrderedCollections
 import SecretsManager
@@ -51,8 +52,10 @@ public final class ServiceInstance: @unchecked Sendable {
     var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
     var registration: RegistrationRecord?
     var rateLimiter: TokenBucket?
-    /// Secrets whose retrieval stamps (`retrieved_at`, `downloaded`) changed since they were last written.
-    var unsavedRetrievals: Set<String> = []
+    private var cachedKMS: KeyManagementService?
+    /// Secrets whose retrieval stamps (`retrieved_at`, `downloaded`) changed since they were last written;
+    /// each is listed once, while its `retrievalUnsaved` flag is set.
+    var unsavedRetrievals: [SecretRecord] = []
     /// Rows that failed verification at the last load and belong to no secret.
     public private(set) var unattachedDamage = 0
 
@@ -155,7 +158,11 @@ public final class ServiceInstance: @unchecked Sendable {
 
     /// Writes pending retrieval stamps (`retrieved_at`, `downloaded`), which reads keep in memory.
     public func flushRetrievals() throws {
-        let pending = unsavedRetrievals.compactMap { secrets[$0] }.filter { $0.integrityFailure == nil }
+        var pending: [SecretRecord] = []
+        for secret in unsavedRetrievals where secret.retrievalUnsaved {
+            secret.retrievalUnsaved = false
+            if secret.integrityFailure == nil, secrets[secret.id] === secret { pending.append(secret) }
+        }
         unsavedRetrievals = []
         guard !pending.isEmpty else { return }
         try store.write { db in
@@ -191,7 +198,7 @@ public final class ServiceInstance: @unchecked Sendable {
     ) {
         activity.record(
             ActivityEvent(
-                time: cloud.scheduler.now, action: operation.action, principal: principal.id, outcome: outcome,
+                time: cloud.scheduler.now, operation: operation, principal: principal.id, outcome: outcome,
                 status: status, target: target))
     }
 
@@ -238,10 +245,29 @@ public final class ServiceInstance: @unchecked Sendable {
 
     // MARK: Sealing
 
-    func context(secretID: String, versionID: String) -> [UInt8] { Array("\(secretID)/\(versionID)".utf8) }
+    func context(secretID: String, versionID: String) -> [UInt8] {
+        var bytes = Array(secretID.utf8)
+        bytes.append(0x2F)
+        bytes.append(contentsOf: versionID.utf8)
+        return bytes
+    }
+
+    /// Notes that a secret's retrieval stamps changed, to be written later.
+    func noteRetrieval(_ secret: SecretRecord) {
+        guard !secret.retrievalUnsaved else { return }
+        secret.retrievalUnsaved = true
+        unsavedRetrievals.append(secret)
+    }
+
+    /// The key-management instance of the root key, looked up once per root key.
+    var rootKMS: KeyManagementService? {
+        if let cached = cachedKMS, cached.crnText == rootKey.kmsCRN { return cached }
+        cachedKMS = cloud.keyManagement(rootKey.kmsCRN)
+        return cachedKMS
+    }
 
     func seal(_ plaintext: [UInt8], context: [UInt8]) throws(SecretsManagerError) -> SealedPayload {
-        guard let kms = cloud.keyManagement(rootKey.kmsCRN) else {
+        guard let kms = rootKMS else {
             throw .serviceUnavailable(code: "key_unavailable", "the key-management instance \(rootKey.kmsCRN) is gone")
         }
         do {
@@ -251,18 +277,39 @@ public final class ServiceInstance: @unchecked Sendable {
         }
     }
 
-    func open(_ sealed: SealedPayload, context: [UInt8], secretID: String) throws(SecretsManagerError) -> [UInt8] {
-        guard let kms = cloud.keyManagement(rootKey.kmsCRN) else {
+    /// Unwraps the data key of a sealed payload through the key-management instance.
+    func dataKey(_ sealed: SealedPayload) throws(SecretsManagerError) -> (key: SymmetricKey, generation: UInt64) {
+        guard let kms = rootKMS else {
             throw .serviceUnavailable(code: "key_unavailable", "the key-management instance \(rootKey.kmsCRN) is gone")
         }
         do {
-            return try Envelope.open(sealed, context: context, kms: kms)
-        } catch .keyManagement(let error) {
+            return (try Envelope.dataKey(of: sealed, kms: kms), kms.generation)
+        } catch {
             throw Self.keyError(error)
+        }
+    }
+
+    /// Whether an opened payload may still be served from memory: no root key was deleted since it was
+    /// opened, and the key-management instance answers (the service checks its key on every request).
+    func isStillValid(_ opened: OpenedPayload) -> Bool {
+        guard let kms = rootKMS else { return false }
+        return opened.generation == kms.generation && kms.isReachable
+    }
+
+    func open(_ sealed: SealedPayload, context: [UInt8], dataKey: SymmetricKey, secretID: String) throws(SecretsManagerError)
+        -> [UInt8]
+    {
+        do {
+            return try Envelope.open(sealed, context: context, dataKey: dataKey)
         } catch {
             throw .serviceUnavailable(
                 code: "storage_corruption_detected", "the data of secret \(secretID) failed authentication")
         }
+    }
+
+    /// Opens sealed data that is not cached anywhere (a configuration's credentials).
+    func open(_ sealed: SealedPayload, context: [UInt8], secretID: String) throws(SecretsManagerError) -> [UInt8] {
+        try open(sealed, context: context, dataKey: dataKey(sealed).key, secretID: secretID)
     }
 
     /// Key-management failures, as the instance answers them. A deleted root key answers 503 `key_deleted`

@@ -45,11 +45,24 @@ struct RunCommand: ParsableCommand {
     var shard: Shard?
 
     mutating func run() throws {
+        let outcome = try execute(terminal: Terminal(noColor: noColor, quiet: quiet))
+        print(outcome.output)
+        if !outcome.passed { throw ExitCode(1) }
+    }
+
+    /// What `run` prints, and whether every drill passed.
+    struct Outcome {
+        var output: String
+        var passed: Bool
+        var results: [DrillResult]
+    }
+
+    func execute(terminal: Terminal) throws -> Outcome {
         let scenarios = try DrillSelection.load(paths: paths, shard: shard)
-        let terminal = Terminal(noColor: noColor, quiet: quiet)
         if dryRun {
-            print(scenarios.map { DryRun.describe($0, seed: seed ?? $0.seed) }.joined(separator: "\n\n"))
-            return
+            return Outcome(
+                output: scenarios.map { DryRun.describe($0, seed: seed ?? $0.seed) }.joined(separator: "\n\n"),
+                passed: true, results: [])
         }
         var results: [DrillResult] = []
         let engine = DrillEngine()
@@ -59,11 +72,12 @@ struct RunCommand: ParsableCommand {
             bar?.finish()
             results.append(result)
         }
-        switch format {
-        case .json: print(try ResultsJSON.encode(results))
-        case .text: print(ResultTable.render(results, terminal: terminal))
-        }
-        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        let output =
+            switch format {
+            case .json: try ResultsJSON.encode(results)
+            case .text: ResultTable.render(results, terminal: terminal)
+            }
+        return Outcome(output: output, passed: results.allSatisfy(\.passed), results: results)
     }
 }
 

@@ -27,7 +27,8 @@ public struct SmdrillCommand: ParsableCommand {
 
     public init() {}
 
-    /// Runs the command line, mapping bad input to exit code 2 with its messages on standard error.
+    /// Runs the command line: exit 0 on success, 1 for failed objectives or controls, 2 for bad input or
+    /// usage (with the messages on standard error). Help and `--version` exit 0.
     public static func main(arguments: [String]? = nil) {
         do {
             var command = try parseAsRoot(arguments)
@@ -35,10 +36,12 @@ public struct SmdrillCommand: ParsableCommand {
         } catch let failure as InputFailure {
             Terminal.writeError(failure.description)
             Foundation.exit(2)
-        } catch let error as ExitCode {
-            exit(withError: error)
+        } catch let code as ExitCode {
+            exit(withError: code)
         } catch {
-            exit(withError: error)
+            if exitCode(for: error) == .success { exit(withError: error) }
+            Terminal.writeError(fullMessage(for: error))
+            Foundation.exit(2)
         }
     }
 }

@@ -11,6 +11,11 @@ struct Terminal {
     let color: Bool
     let progress: Bool
 
+    init(color: Bool, progress: Bool) {
+        self.color = color
+        self.progress = progress
+    }
+
     init(noColor: Bool, quiet: Bool) {
         let environment = ProcessInfo.processInfo.environment
         color = !noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) != 0

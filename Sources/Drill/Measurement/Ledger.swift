@@ -18,33 +18,42 @@ public struct Ledger: Sendable {
         case corrupt
     }
 
-    /// Entries by secret index, then by variant (0: the primary region's value, 1: the recovery region's).
-    private var entries: [[[Entry]]]
+    /// Entries by slot (secret index x 2 + variant).
+    private var entries: [[Entry]]
+    /// The latest acknowledged fingerprint of each slot, kept apart for the hot path's first comparison.
+    private var latest: [UInt64]
+    /// Whether each slot has any entry.
+    private var known: [Bool]
     public private(set) var writes = 0
 
     public init(secrets: Int) {
-        entries = Array(repeating: [[], []], count: secrets)
+        entries = Array(repeating: [], count: secrets * 2)
+        latest = Array(repeating: 0, count: secrets * 2)
+        known = Array(repeating: false, count: secrets * 2)
     }
 
     /// Records a write of `fingerprint` to `secret`, acknowledged at `time`.
     public mutating func acknowledge(secret: Int, variant: Int = 0, fingerprint: UInt64, at time: Int64) {
-        entries[secret][variant].append(Entry(time: time, fingerprint: fingerprint))
+        let slot = secret * 2 + variant
+        entries[slot].append(Entry(time: time, fingerprint: fingerprint))
+        latest[slot] = fingerprint
+        known[slot] = true
         writes += 1
     }
 
     /// The writes of a secret, oldest first.
-    public func writes(of secret: Int, variant: Int = 0) -> [Entry] { entries[secret][variant] }
+    public func writes(of secret: Int, variant: Int = 0) -> [Entry] { entries[secret * 2 + variant] }
 
     /// Classifies a read of `secret` that returned `fingerprint`.
+    @inline(__always)
     public func classify(secret: Int, variant: Int = 0, fingerprint: UInt64) -> ReadClass {
-        let list = entries[secret][variant]
-        guard let last = list.last else { return .corrupt }
-        if last.fingerprint == fingerprint { return .ok }
-        for entry in list.dropLast().reversed() where entry.fingerprint == fingerprint { return .stale }
-        return .corrupt
+        let slot = secret * 2 + variant
+        guard known[slot] else { return .corrupt }
+        if latest[slot] == fingerprint { return .ok }
+        return entries[slot].contains { $0.fingerprint == fingerprint } ? .stale : .corrupt
     }
 
-    public var secretCount: Int { entries.count }
+    public var secretCount: Int { entries.count / 2 }
 }
 
 /// FNV-1a, 64 bits: a fingerprint of a value's bytes, so the ledger keeps 8 bytes per write and never the
