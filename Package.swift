@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SecretsManager", targets: ["SecretsManager"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "FakeSecretsManager", targets: ["FakeSecretsManager"]),
+        .library(name: "Recovery", targets: ["Recovery"]),
         .library(name: "Drill", targets: ["Drill"]),
     ],
     dependencies: [
@@ -45,6 +46,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The real recovery paths, written against SecretsManagerService only.
+        .target(
+            name: "Recovery",
+            dependencies: ["SecretsManager", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Drills: scenarios, the engine, the workload, faults, runbooks and measurement.
         .target(
             name: "Drill",
@@ -52,6 +58,7 @@ let package = Package(
                 "SecretsManager",
                 "Simulation",
                 "FakeSecretsManager",
+                "Recovery",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -77,6 +84,10 @@ let package = Package(
         .testTarget(
             name: "FakeSecretsManagerTests",
             dependencies: ["FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "RecoveryTests",
+            dependencies: ["Recovery", "FakeSecretsManager", "SecretsManager", "Simulation"]
         ),
         .testTarget(name: "DrillTests", dependencies: ["Drill", "FakeSecretsManager", "SecretsManager", "Simulation"]),
         .testTarget(name: "SmdrillCLITests", dependencies: ["SmdrillCLI"]),

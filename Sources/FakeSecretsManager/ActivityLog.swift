@@ -63,10 +63,10 @@ public struct ActivityEvent: Hashable, Sendable, Codable {
 /// flat) and counts of every event by operation and outcome.
 public final class ActivityLog: @unchecked Sendable {
     public let capacity: Int
-    public private(set) var recent = Deque<ActivityEvent>()
-    public private(set) var total = 0
+    @exclusivity(unchecked) public private(set) var recent = Deque<ActivityEvent>()
+    @exclusivity(unchecked) public private(set) var total = 0
     /// Counts by operation, successes then failures.
-    private var counts: [ServiceOperation: (success: Int, failure: Int)] = [:]
+    @exclusivity(unchecked) private var counts: [ServiceOperation: (success: Int, failure: Int)] = [:]
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 

@@ -31,6 +31,7 @@ public final class GlobalLoadBalancer: EventHandler, @unchecked Sendable {
     /// When each node last left the rotation (for measuring detection).
     public private(set) var lastRemoval: [SimulationInstant?]
     private var observers: [(Node, Bool, SimulationInstant) -> Void] = []
+    private var id: Scheduler.HandlerID!
 
     init(region: String, nodes: [Node], policy: HealthCheckPolicy, scheduler: Scheduler, random: SeededRandom) {
         self.region = region
@@ -40,9 +41,10 @@ public final class GlobalLoadBalancer: EventHandler, @unchecked Sendable {
         consecutiveFailures = Array(repeating: 0, count: nodes.count)
         lastRemoval = Array(repeating: nil, count: nodes.count)
         var random = random
+        id = scheduler.register(self)
         // Each node's probes start at their own phase, as independent checkers would.
         for index in nodes.indices {
-            scheduler.schedule(self, tag: index, after: random.duration(upTo: policy.interval))
+            scheduler.schedule(id, tag: index, after: random.duration(upTo: policy.interval))
         }
     }
 
@@ -78,6 +80,6 @@ public final class GlobalLoadBalancer: EventHandler, @unchecked Sendable {
                 for observer in observers { observer(nodes[index], false, scheduler.now) }
             }
         }
-        scheduler.schedule(self, tag: index, after: policy.interval)
+        scheduler.schedule(id, tag: index, after: policy.interval)
     }
 }

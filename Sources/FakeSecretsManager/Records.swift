@@ -24,7 +24,7 @@ final class SecretRecord {
     /// The sequence number the next version gets.
     var nextSequence: Int
     /// Oldest first; at most ``ServiceLimits/versionHistory``.
-    var versions: [VersionRecord]
+    @exclusivity(unchecked) var versions: [VersionRecord]
     var locks: [LockRecord]
     /// Set when the stored row failed verification: the instance detected damage and will not serve it.
     var integrityFailure: String?

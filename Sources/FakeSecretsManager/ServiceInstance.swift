@@ -46,16 +46,17 @@ public final class ServiceInstance: @unchecked Sendable {
     let store: InstanceStore
     var random: SeededRandom
 
+    // An instance lives on the simulation's thread; its hot state skips the runtime's exclusivity checks.
     var groups: OrderedDictionary<String, GroupRecord> = [:]
-    var secrets: OrderedDictionary<String, SecretRecord> = [:]
+    @exclusivity(unchecked) var secrets: OrderedDictionary<String, SecretRecord> = [:]
     var namesByType: [SecretType: [String: String]] = [:]
     var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
     var registration: RegistrationRecord?
-    var rateLimiter: TokenBucket?
+    @exclusivity(unchecked) var rateLimiter: TokenBucket?
     private var cachedKMS: KeyManagementService?
     /// Secrets whose retrieval stamps (`retrieved_at`, `downloaded`) changed since they were last written;
     /// each is listed once, while its `retrievalUnsaved` flag is set.
-    var unsavedRetrievals: [SecretRecord] = []
+    @exclusivity(unchecked) var unsavedRetrievals: [SecretRecord] = []
     /// Rows that failed verification at the last load and belong to no secret.
     public private(set) var unattachedDamage = 0
 

@@ -30,24 +30,22 @@ public protocol EventHandler: AnyObject {
 /// scheduler.run()
 /// ```
 public final class Scheduler: TaskExecutor, @unchecked Sendable {
-    @usableFromInline
-    enum Action {
-        case handler(any EventHandler, Int)
-        case closure(() -> Void)
-        case wake(UnsafeContinuation<Void, any Error>)
-    }
-
+    /// An entry of the queue: plain values only, so the heap moves them without reference counting. The
+    /// target is a registered handler (0 and up), a closure (-1) or a sleeping process (-2); for the last two
+    /// the tag is a slot in their side table.
     @usableFromInline
     struct Entry: Comparable {
         @usableFromInline let time: Int64
         @usableFromInline let sequence: UInt64
-        @usableFromInline let action: Action
+        @usableFromInline let target: Int
+        @usableFromInline let tag: Int
 
         @inlinable
-        init(time: Int64, sequence: UInt64, action: Action) {
+        init(time: Int64, sequence: UInt64, target: Int, tag: Int) {
             self.time = time
             self.sequence = sequence
-            self.action = action
+            self.target = target
+            self.tag = tag
         }
 
         @inlinable
@@ -61,14 +59,23 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    @usableFromInline var nowNanoseconds: Int64 = 0
-    @usableFromInline var sequence: UInt64 = 0
-    @usableFromInline var queue = Heap<Entry>()
-    private var ready = Deque<UnownedJob>()
-    private var stopped = false
+    @usableFromInline static let closureTarget = -1
+    @usableFromInline static let wakeTarget = -2
+
+    // The scheduler is confined to one thread, so its hot state skips the runtime's exclusivity checks.
+    @exclusivity(unchecked) @usableFromInline var nowNanoseconds: Int64 = 0
+    @exclusivity(unchecked) @usableFromInline var sequence: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var queue = Heap<Entry>()
+    /// Registered handlers, by id; the scheduler keeps them alive.
+    @exclusivity(unchecked) @usableFromInline var handlers: [any EventHandler] = []
+    private var handlerIDs: [ObjectIdentifier: Int] = [:]
+    private var closures = SlotTable<() -> Void>()
+    private var sleepers = SlotTable<UnsafeContinuation<Void, any Error>>()
+    @exclusivity(unchecked) private var ready = Deque<UnownedJob>()
+    @exclusivity(unchecked) private var stopped = false
     private var shuttingDown = false
     /// Events handled so far (processes' wake-ups included): a measure of work for benchmarks.
-    public private(set) var eventsHandled: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var eventsHandled: UInt64 = 0
 
     public init() {}
 
@@ -84,20 +91,55 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
 
     // MARK: Events
 
-    /// Schedules `handler` to handle `tag` at `time` (never earlier than now).
+    /// A handler registered with ``register(_:)``: scheduling through it costs no lookup.
+    public struct HandlerID: Hashable, Sendable {
+        @usableFromInline let index: Int
+        @inlinable init(index: Int) { self.index = index }
+    }
+
+    /// Registers a handler once, for the hot path; the scheduler keeps it until it is gone.
+    public func register(_ handler: any EventHandler) -> HandlerID {
+        let key = ObjectIdentifier(handler)
+        if let index = handlerIDs[key] { return HandlerID(index: index) }
+        handlers.append(handler)
+        handlerIDs[key] = handlers.count - 1
+        return HandlerID(index: handlers.count - 1)
+    }
+
+    /// Schedules the registered handler `id` to handle `tag` at `time` (never earlier than now).
     @inlinable
-    public func schedule(_ handler: any EventHandler, tag: Int, at time: SimulationInstant) {
+    public func schedule(_ id: HandlerID, tag: Int, at time: SimulationInstant) {
         sequence &+= 1
         queue.insert(
             Entry(
-                time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
-                action: .handler(handler, tag)))
+                time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence, target: id.index,
+                tag: tag))
+    }
+
+    /// Schedules the registered handler `id` to handle `tag` after `delay`.
+    @inlinable
+    public func schedule(_ id: HandlerID, tag: Int, after delay: Duration) {
+        schedule(id, tag: tag, afterNanoseconds: delay.nanoseconds)
+    }
+
+    /// Schedules the registered handler `id` to handle `tag` after `nanoseconds`: the hot path's form, free of
+    /// `Duration` arithmetic.
+    @inlinable
+    public func schedule(_ id: HandlerID, tag: Int, afterNanoseconds nanoseconds: Int64) {
+        sequence &+= 1
+        queue.insert(
+            Entry(
+                time: nowNanoseconds &+ Swift.max(0, nanoseconds), sequence: sequence, target: id.index, tag: tag))
+    }
+
+    /// Schedules `handler` to handle `tag` at `time`, registering it on first use.
+    public func schedule(_ handler: any EventHandler, tag: Int, at time: SimulationInstant) {
+        schedule(register(handler), tag: tag, at: time)
     }
 
     /// Schedules `handler` to handle `tag` after `delay`.
-    @inlinable
     public func schedule(_ handler: any EventHandler, tag: Int, after delay: Duration) {
-        schedule(handler, tag: tag, at: now.advanced(by: delay))
+        schedule(register(handler), tag: tag, at: now.advanced(by: delay))
     }
 
     /// Schedules a closure at `time`: for rare events (a fault, a phase change), where a closure reads best.
@@ -106,7 +148,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
         queue.insert(
             Entry(
                 time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
-                action: .closure(action)))
+                target: Self.closureTarget, tag: closures.insert(action)))
     }
 
     /// Schedules a closure after `delay`.
@@ -141,7 +183,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
             queue.insert(
                 Entry(
                     time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
-                    action: .wake(continuation)))
+                    target: Self.wakeTarget, tag: sleepers.insert(continuation)))
         }
         try Task.checkCancellation()
     }
@@ -167,21 +209,31 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
             while let job = ready.popFirst() {
                 job.runSynchronously(on: executor)
             }
-            guard let next = queue.min, next.time <= limit else { break }
-            let entry = queue.removeMin()
+            guard let entry = queue.popMin() else { break }
+            guard entry.time <= limit else {
+                queue.insert(entry)
+                break
+            }
             nowNanoseconds = entry.time
             eventsHandled &+= 1
-            switch entry.action {
-            case .handler(let handler, let tag): handler.handle(tag: tag, scheduler: self)
-            case .closure(let action): action()
-            case .wake(let continuation): continuation.resume()
-            }
+            dispatch(entry)
         }
         while let job = ready.popFirst() {
             job.runSynchronously(on: executor)
         }
         if let deadline, !stopped, nowNanoseconds < deadline.nanosecondsSinceStart {
             nowNanoseconds = deadline.nanosecondsSinceStart
+        }
+    }
+
+    @inline(__always)
+    private func dispatch(_ entry: Entry) {
+        if entry.target >= 0 {
+            handlers[entry.target].handle(tag: entry.tag, scheduler: self)
+        } else if entry.target == Self.closureTarget {
+            closures.remove(entry.tag)()
+        } else {
+            sleepers.remove(entry.tag).resume()
         }
     }
 
@@ -202,25 +254,41 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     public func shutDown() {
         shuttingDown = true
         let executor = asUnownedTaskExecutor()
-        var remaining = queue
-        queue = Heap()
-        while let entry = remaining.popMin() {
-            if case .wake(let continuation) = entry.action {
-                continuation.resume(throwing: CancellationError())
-            }
+        while !queue.isEmpty || !ready.isEmpty {
             while let job = ready.popFirst() {
                 job.runSynchronously(on: executor)
             }
-        }
-        // Processes woken above may have scheduled more before they ended.
-        while let entry = queue.popMin() {
-            if case .wake(let continuation) = entry.action {
-                continuation.resume(throwing: CancellationError())
-            }
-            while let job = ready.popFirst() {
-                job.runSynchronously(on: executor)
+            guard let entry = queue.popMin() else { continue }
+            switch entry.target {
+            case Self.wakeTarget: sleepers.remove(entry.tag).resume(throwing: CancellationError())
+            case Self.closureTarget: _ = closures.remove(entry.tag)
+            default: break
             }
         }
+        handlers = []
+        handlerIDs = [:]
+    }
+}
+
+/// Values kept in slots that free entries reuse: the closures and sleepers the queue refers to by number.
+struct SlotTable<Value> {
+    private var slots: [Value?] = []
+    private var free: [Int] = []
+
+    mutating func insert(_ value: Value) -> Int {
+        if let slot = free.popLast() {
+            slots[slot] = value
+            return slot
+        }
+        slots.append(value)
+        return slots.count - 1
+    }
+
+    mutating func remove(_ slot: Int) -> Value {
+        let value = slots[slot]!
+        slots[slot] = nil
+        free.append(slot)
+        return value
     }
 }
 

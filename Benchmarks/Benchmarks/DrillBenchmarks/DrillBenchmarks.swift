@@ -60,32 +60,34 @@ let benchmarks: @Sendable () -> Void = {
 final class KernelModel: EventHandler {
     let clients: Int
     let meanInterArrival: Double
-    let serviceDelay: Duration
+    let serviceDelay: Int64
     let requests: Int
-    var completed = 0
-    var random = SeededRandom(seed: 1)
+    @exclusivity(unchecked) var completed = 0
+    @exclusivity(unchecked) var random = SeededRandom(seed: 1)
     let scheduler = Scheduler()
+    private var id: Scheduler.HandlerID!
 
     init(clients: Int, rate: Double, serviceDelay: Duration, requests: Int) {
         self.clients = clients
         meanInterArrival = 1e9 / rate
-        self.serviceDelay = serviceDelay
+        self.serviceDelay = serviceDelay.nanoseconds
         self.requests = requests
     }
 
     func run() {
-        for client in 0..<clients { scheduler.schedule(self, tag: client * 2, after: pause()) }
+        id = scheduler.register(self)
+        for client in 0..<clients { scheduler.schedule(id, tag: client * 2, afterNanoseconds: pause()) }
         scheduler.run()
     }
 
-    private func pause() -> Duration { .nanoseconds(Int64(random.exponential(mean: meanInterArrival))) }
+    private func pause() -> Int64 { Int64(random.exponential(mean: meanInterArrival)) }
 
     func handle(tag: Int, scheduler: Scheduler) {
         if tag & 1 == 0 {
-            scheduler.schedule(self, tag: tag | 1, after: serviceDelay)  // the request starts
+            scheduler.schedule(id, tag: tag | 1, afterNanoseconds: serviceDelay)  // the request starts
         } else {
             completed += 1  // the request ends; the client pauses again
-            if completed + clients <= requests { scheduler.schedule(self, tag: tag & ~1, after: pause()) }
+            if completed + clients <= requests { scheduler.schedule(id, tag: tag & ~1, afterNanoseconds: pause()) }
         }
     }
 }

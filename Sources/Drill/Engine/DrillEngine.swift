@@ -30,7 +30,8 @@ public struct DrillEngine {
         let scheduler = world.cloud.scheduler
         let log = DrillLog(scheduler: scheduler)
         let measurement = Measurement(measurement: scenario.measurement, duration: scenario.duration)
-        let workload = Workload(world: world, measurement: measurement, log: log, seed: seed)
+        let protection = ProtectionRunner(world: world, log: log, seed: seed)
+        let workload = Workload(world: world, measurement: measurement, log: log, protection: protection, seed: seed)
         let faults = FaultInjector(world: world, measurement: measurement, log: log, seed: seed)
         let runbook = RunbookRunner(world: world, workload: workload, faults: faults, log: log)
 
@@ -45,6 +46,7 @@ public struct DrillEngine {
 
         faults.schedule()
         measurement.start(on: scheduler)
+        protection.start()
         workload.start()
         runbook.start()
         if let progress {

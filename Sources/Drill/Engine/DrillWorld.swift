@@ -1,5 +1,6 @@
 import FakeSecretsManager
 import Foundation
+import Recovery
 import SecretsManager
 import Simulation
 
@@ -10,6 +11,10 @@ final class SecretCatalog {
     var groupNames: [String] = []
     var usernames: [String?] = []
     var regional: [Bool] = []
+    /// The recovery region's value of each regional secret, as the team keeps it.
+    var recoveryValues: [Int: SecretData] = [:]
+    /// Each secret as first written, for a source of truth's first revision.
+    var initialSnapshots: [SecretSnapshot] = []
     /// Secrets whose value belongs to the instance: the regional ones, and the types whose data the service
     /// makes (each instance issues its own credentials and certificates).
     var perInstance: [Bool] = []
@@ -42,8 +47,17 @@ final class DrillWorld {
     /// The instances clients can point at: the primary, then the recovery instance when there is one.
     var endpoints: [ServiceInstance]
     let catalog = SecretCatalog()
-    var ledger: Ledger
+    @exclusivity(unchecked) var ledger: Ledger
     var random: SeededRandom
+    /// The recovery region's key-management instance, the backup one for BYOK recovery.
+    private(set) var recoveryKMS: KeyManagementService?
+    private(set) var backupKMS: KeyManagementService?
+    /// The key of backup archives and of the source of truth; the team's, not the instance's.
+    let backupKey: BackupKey
+    private(set) var bucket: BackupBucket?
+    private(set) var sourceOfTruth: SourceOfTruthRepository?
+    /// The Event Notifications instance the primary reports to (for event-driven live sync).
+    private(set) var eventNotifications: EventNotificationsInstance?
 
     /// Creates and rotates on the clients' behalf.
     let application = Principal("iam-ServiceId-application")
@@ -68,17 +82,86 @@ final class DrillWorld {
             policies: Self.policies(application: application, operations: operations, auditor: auditor))
         endpoints = [primary]
         ledger = Ledger(secrets: scenario.data.secrets)
+        backupKey = BackupKey(using: &random)
         try populatePrimary()
         if let recovery = topology.recovery {
             cloud.addRegion(recovery.region, zones: 3, nodesPerZone: 1)
+            let kms = cloud.createKeyManagement(recovery.kms, region: recovery.region)
+            recoveryKMS = kms
             if recovery.approach == .minimalOperation || recovery.approach == .fullyOperational {
-                let kms = cloud.createKeyManagement(recovery.kms, region: recovery.region)
                 let instance = try cloud.createInstance(
                     name: "recovery", region: recovery.region, rootKey: kms.createRootKey(),
                     policies: Self.policies(application: application, operations: operations, auditor: auditor))
                 try populateRecovery(instance)
                 endpoints.append(instance)
             }
+        }
+        try buildProtection()
+    }
+
+    /// A client of endpoint `index` (0: primary, 1: recovery) acting as `principal`.
+    func client(endpoint index: Int, as principal: Principal? = nil) -> FakeSecretsManagerClient {
+        FakeSecretsManagerClient(
+            cloud: cloud, instanceID: endpoints[index].id, principal: principal ?? operations, timeout: .seconds(30))
+    }
+
+    /// Whether a region stands now.
+    func isUp(_ region: String) -> Bool { cloud.regions[region]?.isUp ?? true }
+
+    /// The recovery values of regional secrets, as a restore applies them (none when the team keeps none).
+    var regionalOverrides: [SecretKey: SecretData] {
+        guard scenario.protection.regionalValues else { return [:] }
+        var overrides: [SecretKey: SecretData] = [:]
+        for (index, value) in catalog.recoveryValues {
+            overrides[SecretKey(type: catalog.types[index], name: catalog.names[index])] = value
+        }
+        return overrides
+    }
+
+    private func location(_ placement: BucketPlacement) -> BucketLocation {
+        switch placement {
+        case .region(let region): .regional(region)
+        case .crossRegion: .crossRegion("global")
+        }
+    }
+
+    private func availability(_ placement: BucketPlacement) -> @Sendable () -> Bool {
+        switch placement {
+        case .region(let region):
+            let cloud = cloud
+            return { cloud.regions[region]?.isUp ?? true }
+        case .crossRegion:
+            return { true }
+        }
+    }
+
+    /// Buckets, repositories, registrations and keys that the scenario's protection needs.
+    private func buildProtection() throws {
+        let protection = scenario.protection
+        if let region = protection.backupKMSRegion {
+            cloud.addRegion(region)
+            backupKMS = cloud.createKeyManagement(scenario.topology.primary.kms, region: region)
+        }
+        if let backups = protection.backups {
+            bucket = BackupBucket(
+                folder: directory.appendingPathComponent("backup-bucket"), location: location(backups.location),
+                isAvailable: availability(backups.location))
+        }
+        if let sot = protection.sourceOfTruth {
+            sourceOfTruth = try SourceOfTruthRepository(
+                folder: directory.appendingPathComponent("source-of-truth"), location: location(sot.location),
+                key: backupKey,
+                initial: InstanceSnapshot(
+                    groups: (0..<scenario.data.groups).map { GroupSnapshot(name: "group-\($0 + 1)") },
+                    secrets: catalog.initialSnapshots),
+                at: cloud.date(.start), isAvailable: availability(sot.location))
+        }
+        if let sync = protection.liveSync, sync.mode == .events {
+            let events = cloud.createEventNotifications(region: scenario.topology.primary.region)
+            _ = try primary.createNotificationsRegistration(
+                NotificationsRegistrationPrototype(instanceCRN: events.crn.description, sourceName: "secrets-manager"),
+                by: operations)
+            eventNotifications = events
         }
     }
 
@@ -129,6 +212,18 @@ final class DrillWorld {
                     name: name, type: type, group: groupIDs[group], regional: regional, username: username,
                     value: "initial-\(index + 1)-" + random.string(count: 16, alphabet: Self.alphabet))
                 let secret = try primary.createSecret(prototype, by: operations)
+                if regional, scenario.topology.recovery != nil,
+                    let value = Self.data(
+                        type: type, username: username,
+                        value: "recovery-region-\(index + 1)-" + random.string(count: 16, alphabet: Self.alphabet))
+                {
+                    catalog.recoveryValues[index] = value
+                    ledger.acknowledge(secret: index, variant: 1, fingerprint: Fingerprint.of(value.canonicalJSON()), at: 0)
+                }
+                catalog.initialSnapshots.append(
+                    SecretSnapshot(
+                        key: SecretKey(type: type, name: name), groupName: groupNames[group], labels: prototype.labels ?? [],
+                        attributes: prototype.attributes, current: secret.data))
                 catalog.names.append(name)
                 catalog.types.append(type)
                 catalog.groupNames.append(groupNames[group])
@@ -159,15 +254,10 @@ final class DrillWorld {
                     secretGroupID: groupIDs[catalog.groupNames[index]], labels: current.metadata.labels,
                     attributes: current.metadata.attributes)
                 if !current.secretType.acceptsDataOnRotation { prototype.data = nil }
-                if catalog.regional[index] {
-                    prototype.data = Self.data(
-                        type: current.secretType, username: catalog.usernames[index],
-                        value: "recovery-region-\(index + 1)-" + random.string(count: 16, alphabet: Self.alphabet))
-                        ?? prototype.data
-                }
+                if let value = catalog.recoveryValues[index] { prototype.data = value }
                 let secret = try instance.createSecret(prototype, by: operations)
                 ids.append(secret.id)
-                if catalog.perInstance[index] {
+                if catalog.perInstance[index] && !catalog.regional[index] {
                     ledger.acknowledge(secret: index, variant: 1, fingerprint: Fingerprint.of(secret.data!.canonicalJSON()), at: 0)
                 }
             }
@@ -238,6 +328,12 @@ final class DrillWorld {
                 intermediate: nil, privateKey: SecretPayload("-----BEGIN PRIVATE KEY-----\n\(value)\n-----END PRIVATE KEY-----"))
         case .iamCredentials, .publicCert, .privateCert, .serviceCredentials, .customCredentials: nil
         }
+    }
+
+    /// Adds a recovery instance (provisioned during the drill) as endpoint 1.
+    func addRecoveryEndpoint(_ instance: ServiceInstance) {
+        if endpoints.count > 1 { endpoints[1] = instance } else { endpoints.append(instance) }
+        catalog.ids[1] = Array(repeating: "", count: catalog.count)
     }
 
     /// Which ledger variant a read of `secret` through endpoint `endpoint` is checked against.

@@ -44,6 +44,9 @@ public struct Ledger: Sendable {
     /// The writes of a secret, oldest first.
     public func writes(of secret: Int, variant: Int = 0) -> [Entry] { entries[secret * 2 + variant] }
 
+    /// Whether any write of `secret` was acknowledged in `variant`.
+    public func isKnown(secret: Int, variant: Int = 0) -> Bool { known[secret * 2 + variant] }
+
     /// Classifies a read of `secret` that returned `fingerprint`.
     @inline(__always)
     public func classify(secret: Int, variant: Int = 0, fingerprint: UInt64) -> ReadClass {

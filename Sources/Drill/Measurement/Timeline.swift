@@ -91,17 +91,17 @@ public final class Measurement: EventHandler {
     public let window: Duration
     public let threshold: Double
     private let bucketsPerWindow: Int
-    private var bucket = RequestCounts()
+    @exclusivity(unchecked) private var bucket = RequestCounts()
     private var bucketStart: Int64 = 0
     public private(set) var totals = RequestCounts()
-    public private(set) var latency: Histogram<UInt64>
+    @exclusivity(unchecked) public private(set) var latency: Histogram<UInt64>
     public private(set) var series: TimeSeries
-    var watches: [RecoveryWatch] = []
+    @exclusivity(unchecked) var watches: [RecoveryWatch] = []
     /// Called when fault `index` is seen recovered, at the start of its first good window.
     var onRecovered: ((Int, Int64) -> Void)?
     /// Called when fault `index` first shows itself.
     var onDetected: ((Int, Int64) -> Void)?
-    private var undetected = 0
+    @exclusivity(unchecked) private var undetected = 0
 
     init(measurement: MeasurementSpec, duration: Duration) {
         resolution = measurement.resolution
@@ -115,8 +115,11 @@ public final class Measurement: EventHandler {
 
     /// Starts closing buckets every `resolution`.
     func start(on scheduler: Scheduler) {
-        scheduler.schedule(self, tag: 0, after: resolution)
+        id = scheduler.register(self)
+        scheduler.schedule(id, tag: 0, after: resolution)
     }
+
+    private var id: Scheduler.HandlerID!
 
     @inline(__always)
     func succeeded(at now: Int64, latency value: Duration) {
@@ -162,7 +165,7 @@ public final class Measurement: EventHandler {
 
     public func handle(tag: Int, scheduler: Scheduler) {
         closeBucket(at: scheduler.now.nanosecondsSinceStart)
-        scheduler.schedule(self, tag: 0, after: resolution)
+        scheduler.schedule(id, tag: 0, after: resolution)
     }
 
     /// Closes the bucket that ends at `end` (called every resolution, and once at the end of the drill).

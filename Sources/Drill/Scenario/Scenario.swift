@@ -16,6 +16,7 @@ public struct Scenario: Sendable {
     public var workload: WorkloadSpec
     public var faults: [FaultSpec]
     public var runbook: [RunbookStep]
+    public var protection: ProtectionSpec
     public var objectives: Objectives
     public var measurement: MeasurementSpec
     /// The file it came from, as given, and the SHA-256 of its bytes.
@@ -25,7 +26,8 @@ public struct Scenario: Sendable {
     public init(
         name: String, description: String = "", seed: UInt64 = 1, duration: Duration, service: ServiceSpec = ServiceSpec(),
         topology: TopologySpec = TopologySpec(), data: DataSpec = DataSpec(), workload: WorkloadSpec = WorkloadSpec(),
-        faults: [FaultSpec] = [], runbook: [RunbookStep] = [], objectives: Objectives = Objectives(),
+        faults: [FaultSpec] = [], runbook: [RunbookStep] = [], protection: ProtectionSpec = ProtectionSpec(),
+        objectives: Objectives = Objectives(),
         measurement: MeasurementSpec = MeasurementSpec(), file: String = "", fileSHA256: String = ""
     ) {
         self.name = name
@@ -38,6 +40,7 @@ public struct Scenario: Sendable {
         self.workload = workload
         self.faults = faults
         self.runbook = runbook
+        self.protection = protection
         self.objectives = objectives
         self.measurement = measurement
         self.file = file
@@ -242,6 +245,51 @@ public enum FaultKind: Sendable {
 
 public enum CorruptionKind: String, Sendable, CaseIterable {
     case logical, physical
+}
+
+/// What runs before the disaster to make recovery possible: backups, live synchronization, a source of
+/// truth, the per-region values of regional secrets, a backup key-management instance.
+public struct ProtectionSpec: Sendable {
+    public struct Backups: Sendable {
+        public var every: Duration = .seconds(86_400)
+        public var first: Duration = .seconds(3600)
+        public var retention = 7
+        public var location: BucketPlacement = .crossRegion
+        public init() {}
+    }
+
+    public struct LiveSync: Sendable {
+        public enum Mode: String, Sendable, CaseIterable { case events, periodic }
+        public var mode: Mode = .events
+        /// For periodic sync, the time between full comparisons.
+        public var period: Duration = .seconds(86_400)
+        /// For event-driven sync, the action's start-up before it copies.
+        public var actionStartup: Duration = .seconds(2)
+        public init() {}
+    }
+
+    public struct SourceOfTruth: Sendable {
+        public var location: BucketPlacement = .crossRegion
+        /// Whether every change is also applied to the recovery instance (fully operational).
+        public var applyToRecovery = false
+        public init() {}
+    }
+
+    public var backups: Backups?
+    public var liveSync: LiveSync?
+    public var sourceOfTruth: SourceOfTruth?
+    /// Whether the team keeps the recovery region's values of regional secrets where a restore can use them.
+    public var regionalValues = true
+    /// The region of a backup key-management instance for BYOK recovery (none when nil).
+    public var backupKMSRegion: String?
+
+    public init() {}
+}
+
+/// Where a bucket or repository lives: a region, or replicated across regions.
+public enum BucketPlacement: Sendable, Hashable {
+    case region(String)
+    case crossRegion
 }
 
 /// What the drill must achieve.

@@ -46,7 +46,7 @@ public enum ScenarioLoader {
 
     static let topKeys = [
         "name", "description", "seed", "duration", "service", "topology", "data", "workload", "faults", "runbook",
-        "objectives", "measurement",
+        "protection", "objectives", "measurement",
     ]
 
     static func read(_ root: YAMLValue) throws(InputError) -> Scenario {
@@ -64,6 +64,7 @@ public enum ScenarioLoader {
         if let value = top.optional("workload") { scenario.workload = try readWorkload(value, topology: scenario.topology) }
         if let value = top.optional("measurement") { scenario.measurement = try readMeasurement(value) }
         if let value = top.optional("objectives") { scenario.objectives = try readObjectives(value) }
+        if let value = top.optional("protection") { scenario.protection = try readProtection(value, topology: scenario.topology) }
         for item in try top.optional("faults")?.list("a list of faults") ?? [] {
             scenario.faults.append(try readFault(item, scenario: scenario))
         }
@@ -387,9 +388,85 @@ public enum ScenarioLoader {
         return FaultSpec(at: at, kind: kind, location: value.location)
     }
 
+    // MARK: Protection
+
+    static func placement(_ value: YAMLValue) throws(InputError) -> BucketPlacement {
+        let text = try value.string()
+        if text == "cross-region" { return .crossRegion }
+        guard CloudRegions.isKnown(text) else {
+            let hint = didYouMean(text, among: CloudRegions.all + ["cross-region"]).map { "; did you mean '\($0)'?" } ?? ""
+            throw value.error("expected a region or cross-region, found '\(YAMLValue.clip(text))'\(hint)")
+        }
+        return .region(text)
+    }
+
+    static func readProtection(_ value: YAMLValue, topology: TopologySpec) throws(InputError) -> ProtectionSpec {
+        let object = try value.object(keys: ["backups", "live_sync", "source_of_truth", "regional_values", "backup_kms"])
+        var protection = ProtectionSpec()
+        if let backups = object.optional("backups") {
+            let fields = try backups.object(keys: ["every", "first", "retention", "bucket"])
+            var spec = ProtectionSpec.Backups()
+            if let every = fields.optional("every") {
+                spec.every = try every.duration("the backup interval")
+                guard spec.every >= .seconds(60) else { throw every.error("backups.every must be at least 1m") }
+            }
+            if let first = fields.optional("first") { spec.first = try first.duration("the first backup's time") }
+            if let retention = fields.optional("retention") { spec.retention = try retention.integer(in: 1...10_000, "retention") }
+            if let bucket = fields.optional("bucket") { spec.location = try placement(bucket) }
+            protection.backups = spec
+        }
+        if let sync = object.optional("live_sync") {
+            let fields = try sync.object(keys: ["mode", "period", "action_startup"])
+            var spec = ProtectionSpec.LiveSync()
+            if let mode = fields.optional("mode") {
+                spec.mode = try mode.choice(ProtectionSpec.LiveSync.Mode.allCases.map { ($0.rawValue, $0) }, "a sync mode")
+            }
+            if let period = fields.optional("period") {
+                spec.period = try period.duration("the sync period")
+                guard spec.period >= .seconds(1) else { throw period.error("period must be at least 1s") }
+            }
+            if let startup = fields.optional("action_startup") { spec.actionStartup = try startup.duration("the action start-up") }
+            guard let recovery = topology.recovery,
+                recovery.approach == .minimalOperation || recovery.approach == .fullyOperational
+            else {
+                throw InputError(
+                    object.location(of: "live_sync"),
+                    "live sync copies to a recovery instance: set topology.recovery.approach to minimal-operation or fully-operational")
+            }
+            protection.liveSync = spec
+        }
+        if let sot = object.optional("source_of_truth") {
+            let fields = try sot.object(keys: ["location", "apply_to_recovery"])
+            var spec = ProtectionSpec.SourceOfTruth()
+            if let location = fields.optional("location") { spec.location = try placement(location) }
+            if let apply = fields.optional("apply_to_recovery") {
+                spec.applyToRecovery = try apply.bool()
+                if spec.applyToRecovery {
+                    guard let recovery = topology.recovery,
+                        recovery.approach == .minimalOperation || recovery.approach == .fullyOperational
+                    else {
+                        throw InputError(
+                            fields.location(of: "apply_to_recovery"),
+                            "applying to the recovery instance needs one: set topology.recovery.approach to minimal-operation or fully-operational")
+                    }
+                }
+            }
+            protection.sourceOfTruth = spec
+        }
+        if let regional = object.optional("regional_values") { protection.regionalValues = try regional.bool() }
+        if let kms = object.optional("backup_kms") {
+            let fields = try kms.object(keys: ["region"])
+            protection.backupKMSRegion = try Self.region(try fields.required("region"))
+        }
+        return protection
+    }
+
     // MARK: Runbook
 
-    static let stepKinds = ["wait", "declare_disaster", "failover"]
+    static let stepKinds = [
+        "wait", "declare_disaster", "provision_instance", "restore_backup", "apply_source_of_truth",
+        "restore_versions", "failover", "byok_recover",
+    ]
 
     static func readStep(_ value: YAMLValue, scenario: Scenario) throws(InputError) -> RunbookStep {
         let object = try value.object(keys: stepKinds, "a runbook step such as { wait: 5m }")
@@ -397,20 +474,81 @@ public enum ScenarioLoader {
             throw InputError(value.location, "a runbook step has exactly one kind: \(stepKinds.joined(separator: ", "))")
         }
         let body = object[kind]!
+        let recovery = scenario.topology.recovery
+        func fields(_ keys: [String]) throws(InputError) -> YAMLObject? {
+            body.isNull ? nil : try body.object(keys: keys)
+        }
+        func needsRecoveryRegion() throws(InputError) {
+            guard recovery != nil else {
+                throw InputError(value.location, "\(kind) needs a recovery region: set topology.recovery")
+            }
+        }
         let action: RunbookAction
         switch kind {
         case "wait":
             action = .wait(try body.duration("the wait"))
         case "declare_disaster":
-            let fields = try body.object(keys: ["on", "after"])
-            let onDetection: Bool = try fields.optional("on")?.choice([("detection", true), ("fault", false)], "when to declare") ?? true
-            let after = try fields.optional("after")?.duration("the delay before declaring") ?? .zero
+            let fields = try fields(["on", "after"])
+            let onDetection: Bool =
+                try fields?.optional("on")?.choice([("detection", true), ("fault", false)], "when to declare") ?? true
+            let after = try fields?.optional("after")?.duration("the delay before declaring") ?? .zero
             action = .declareDisaster(onDetection: onDetection, after: after)
+        case "provision_instance":
+            try needsRecoveryRegion()
+            guard recovery?.approach == .zeroFootprint else {
+                throw InputError(
+                    value.location,
+                    "provision_instance is the zero-footprint approach: set topology.recovery.approach to zero-footprint")
+            }
+            _ = try fields([])
+            action = .provisionInstance
+        case "restore_backup":
+            try needsRecoveryRegion()
+            guard scenario.protection.backups != nil else {
+                throw InputError(value.location, "restore_backup needs backups: set protection.backups")
+            }
+            let fields = try fields(["as_of", "on_conflict"])
+            action = .restoreBackup(
+                asOf: try fields?.optional("as_of")?.duration("the time of the backup to restore"),
+                onConflict: try fields?.optional("on_conflict")?.choice(
+                    ConflictChoice.allCases.map { ($0.rawValue, $0) }, "a conflict policy") ?? .skip)
+        case "apply_source_of_truth":
+            guard scenario.protection.sourceOfTruth != nil else {
+                throw InputError(value.location, "apply_source_of_truth needs one: set protection.source_of_truth")
+            }
+            let fields = try fields(["as_of", "to"])
+            let toPrimary: Bool = try fields?.optional("to")?.choice([("recovery", false), ("primary", true)], "the target") ?? false
+            if !toPrimary { try needsRecoveryRegion() }
+            action = .applySourceOfTruth(
+                asOf: try fields?.optional("as_of")?.duration("the point in time to recover"), toPrimary: toPrimary)
+        case "restore_versions":
+            let fields = try body.object(keys: ["written_by", "written_after", "check"])
+            guard fields.keys.count == 1 else {
+                throw InputError(value.location, "restore_versions takes one of written_by, written_after, check")
+            }
+            if let writer = fields.optional("written_by") {
+                action = .restoreVersions(.writtenBy(try writer.string()))
+            } else if let after = fields.optional("written_after") {
+                action = .restoreVersions(.writtenAfter(try after.duration("the time the damage began")))
+            } else {
+                _ = try fields.required("check").choice([("garbage", ())], "a check")
+                action = .restoreVersions(.failingCheck)
+            }
+        case "byok_recover":
+            let fields = try fields(["support_response", "omit"])
+            var omit: [KeyLossItem] = []
+            for item in try fields?.optional("omit")?.list("a list of case items") ?? [] {
+                omit.append(try item.choice(KeyLossItem.allCases.map { ($0.rawValue, $0) }, "a support-case item"))
+            }
+            action = .byokRecover(
+                supportResponse: try fields?.optional("support_response")?.duration("the support response time")
+                    ?? .seconds(4 * 3600),
+                omit: omit)
         default:
-            guard let recovery = scenario.topology.recovery, recovery.approach != .none else {
+            guard let recovery, recovery.approach != .none else {
                 throw InputError(value.location, "failover needs a recovery instance: set topology.recovery with an approach other than none")
             }
-            let fields = body.isNull ? nil : try body.object(keys: ["propagation"])
+            let fields = try fields(["propagation"])
             action = .failover(propagation: try fields?.optional("propagation")?.duration("the propagation delay") ?? .zero)
         }
         return RunbookStep(action: action, location: value.location)

@@ -1,0 +1,219 @@
+import Crypto
+import Foundation
+import SecretsManager
+
+/// The key that encrypts backup archives. It is the customer's, kept apart from the instance's KMS, so a
+/// lost root key or a lost region does not take the backups with it.
+public struct BackupKey: Sendable {
+    let key: SymmetricKey
+
+    public init(_ bytes: some ContiguousBytes) { key = SymmetricKey(data: bytes) }
+
+    /// A 256-bit key from a generator (a drill's seeded one, or the system's).
+    public init<G: RandomNumberGenerator>(using generator: inout G) {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// A short public fingerprint of the key, written in archive headers to tell a wrong key from tampering.
+    public var id: String {
+        key.withUnsafeBytes { bytes in
+            String(Digests.sha256Hex(Data("smdrill-backup-key".utf8) + Data(bytes)).prefix(16))
+        }
+    }
+}
+
+/// The backup archive format (docs/backup-format.md): one header line of JSON, then the AES-256-GCM
+/// ciphertext and tag of the payload. The payload is a manifest line (every entry's name, length and
+/// SHA-256, and a SHA-256 of them all) followed by the entries.
+public enum BackupArchive {
+    public static let formatName = "smdrill-backup"
+    public static let formatVersion = 1
+
+    /// The archive's public header; authenticated as the cipher's associated data.
+    public struct Header: Codable, Sendable, Hashable {
+        public var format: String
+        public var formatVersion: Int
+        public var createdAt: Date
+        public var sourceInstanceCRN: String
+        public var sourceRegion: String
+        public var keyID: String
+        public var cipher: String
+        public var nonce: String
+        public var payloadLength: Int
+        public var payloadSHA256: String
+        public var entries: Int
+        public var secrets: Int
+
+        enum CodingKeys: String, CodingKey {
+            case format, cipher, nonce, entries, secrets
+            case formatVersion = "format_version"
+            case createdAt = "created_at"
+            case sourceInstanceCRN = "source_instance_crn"
+            case sourceRegion = "source_region"
+            case keyID = "key_id"
+            case payloadLength = "payload_length"
+            case payloadSHA256 = "payload_sha256"
+        }
+    }
+
+    struct Manifest: Codable {
+        struct Entry: Codable {
+            var name: String
+            var length: Int
+            var sha256: String
+        }
+
+        var entries: [Entry]
+        var sha256: String
+    }
+
+    /// Why an archive was refused, before anything was written to a target.
+    public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
+        case notAnArchive(String)
+        case unsupportedVersion(Int)
+        case truncated(have: Int, expected: Int)
+        case wrongKey(archiveKeyID: String, givenKeyID: String)
+        case tampered(String)
+
+        public var description: String {
+            switch self {
+            case .notAnArchive(let reason): "not a smdrill backup archive: \(reason)"
+            case .unsupportedVersion(let version):
+                "the archive has format version \(version); this smdrill reads version \(BackupArchive.formatVersion)"
+            case .truncated(let have, let expected):
+                "the archive is truncated: its payload has \(have) of \(expected) bytes"
+            case .wrongKey(let archive, let given):
+                "the archive was encrypted with key \(archive), not with the key given (\(given))"
+            case .tampered(let reason): "the archive was tampered with: \(reason)"
+            }
+        }
+    }
+
+    /// Encodes a snapshot as archive bytes.
+    public static func encode(
+        _ snapshot: InstanceSnapshot, key: BackupKey, nonce: [UInt8], createdAt: Date, sourceCRN: String,
+        sourceRegion: String
+    ) throws -> Data {
+        let encoder = SecretsManagerJSON.makeEncoder()
+        var entries: [(String, Data)] = [
+            ("groups", try encoder.encode(snapshot.groups)),
+            ("configurations", try encoder.encode(snapshot.configurations)),
+            ("notifications_registration", try encoder.encode(snapshot.notificationsRegistration)),
+        ]
+        for (index, secret) in snapshot.secrets.enumerated() {
+            entries.append((String(format: "secrets/%07d", index), try encoder.encode(secret)))
+        }
+        var all = SHA256()
+        let manifestEntries = entries.map { name, bytes -> Manifest.Entry in
+            all.update(data: bytes)
+            return Manifest.Entry(name: name, length: bytes.count, sha256: Digests.sha256Hex(bytes))
+        }
+        let manifest = Manifest(
+            entries: manifestEntries, sha256: all.finalize().map { String(format: "%02x", $0) }.joined())
+        var payload = try encoder.encode(manifest)
+        payload.append(0x0A)
+        for (_, bytes) in entries { payload.append(bytes) }
+
+        var header = Header(
+            format: formatName, formatVersion: formatVersion, createdAt: createdAt, sourceInstanceCRN: sourceCRN,
+            sourceRegion: sourceRegion, keyID: key.id, cipher: "AES-256-GCM", nonce: Data(nonce).base64EncodedString(),
+            payloadLength: payload.count + 16, payloadSHA256: "", entries: entries.count,
+            secrets: snapshot.secrets.count)
+        // The payload hash covers the ciphertext, which depends on the header (associated data) without it.
+        let associated = try headerBytes(header, includingHash: false)
+        let box = try AES.GCM.seal(payload, using: key.key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associated)
+        let body = box.ciphertext + box.tag
+        header.payloadSHA256 = Digests.sha256Hex(body)
+        var archive = try headerBytes(header, includingHash: true)
+        archive.append(0x0A)
+        archive.append(body)
+        return archive
+    }
+
+    static func headerBytes(_ header: Header, includingHash: Bool) throws -> Data {
+        var copy = header
+        if !includingHash { copy.payloadSHA256 = "" }
+        return try SecretsManagerJSON.makeEncoder().encode(copy)
+    }
+
+    /// Reads the header alone (for listings), checking that the bytes look like an archive.
+    public static func header(of archive: Data) throws(ArchiveError) -> (Header, Data) {
+        guard let newline = archive.firstIndex(of: 0x0A) else {
+            throw .notAnArchive("no header line")
+        }
+        let headerData = archive[archive.startIndex..<newline]
+        guard let header = try? SecretsManagerJSON.makeDecoder().decode(Header.self, from: headerData) else {
+            if let loose = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
+                loose["format"] as? String == formatName, let version = loose["format_version"] as? Int,
+                version != formatVersion
+            {
+                throw .unsupportedVersion(version)
+            }
+            throw .notAnArchive("the header is not a smdrill backup header")
+        }
+        guard header.format == formatName else { throw .notAnArchive("its format is '\(header.format)'") }
+        guard header.formatVersion == formatVersion else { throw .unsupportedVersion(header.formatVersion) }
+        return (header, archive[archive.index(after: newline)...])
+    }
+
+    /// Opens and checks an archive completely: the format version, its length, the key, the payload hash,
+    /// the authentication tag, every entry's hash. Nothing is trusted before all of it holds.
+    public static func decode(_ archive: Data, key: BackupKey) throws(ArchiveError) -> (Header, InstanceSnapshot) {
+        let (header, body) = try header(of: archive)
+        guard body.count >= header.payloadLength else {
+            throw .truncated(have: body.count, expected: header.payloadLength)
+        }
+        guard body.count == header.payloadLength else {
+            throw .tampered("\(body.count - header.payloadLength) bytes follow the payload")
+        }
+        guard header.keyID == key.id else { throw .wrongKey(archiveKeyID: header.keyID, givenKeyID: key.id) }
+        guard Digests.sha256Hex(body) == header.payloadSHA256 else {
+            throw .tampered("the payload's SHA-256 does not match the header")
+        }
+        let payload: Data
+        do {
+            guard let nonceBytes = Data(base64Encoded: header.nonce) else { throw ArchiveError.tampered("bad nonce") }
+            let box = try AES.GCM.SealedBox(
+                nonce: AES.GCM.Nonce(data: nonceBytes), ciphertext: body.dropLast(16), tag: body.suffix(16))
+            payload = try AES.GCM.open(box, using: key.key, authenticating: try headerBytes(header, includingHash: false))
+        } catch {
+            throw .tampered("the header or payload does not authenticate")
+        }
+        guard let newline = payload.firstIndex(of: 0x0A),
+            let manifest = try? SecretsManagerJSON.makeDecoder().decode(
+                Manifest.self, from: payload[payload.startIndex..<newline])
+        else {
+            throw .tampered("the manifest is unreadable")
+        }
+        let decoder = SecretsManagerJSON.makeDecoder()
+        var offset = payload.index(after: newline)
+        var all = SHA256()
+        var snapshot = InstanceSnapshot()
+        for entry in manifest.entries {
+            guard payload.endIndex - offset >= entry.length else { throw .tampered("entry \(entry.name) is cut short") }
+            let bytes = payload[offset..<(offset + entry.length)]
+            offset += entry.length
+            guard Digests.sha256Hex(bytes) == entry.sha256 else {
+                throw .tampered("entry \(entry.name) does not match its SHA-256")
+            }
+            all.update(data: bytes)
+            do {
+                switch entry.name {
+                case "groups": snapshot.groups = try decoder.decode([GroupSnapshot].self, from: bytes)
+                case "configurations": snapshot.configurations = try decoder.decode([Configuration].self, from: bytes)
+                case "notifications_registration":
+                    snapshot.notificationsRegistration = try decoder.decode(NotificationsRegistration?.self, from: bytes)
+                default: snapshot.secrets.append(try decoder.decode(SecretSnapshot.self, from: bytes))
+                }
+            } catch {
+                throw .tampered("entry \(entry.name) is unreadable")
+            }
+        }
+        guard all.finalize().map({ String(format: "%02x", $0) }).joined() == manifest.sha256 else {
+            throw .tampered("the entries do not match the manifest's SHA-256")
+        }
+        return (header, snapshot)
+    }
+}
