@@ -86,7 +86,6 @@ public struct Reconciler: Sendable {
     ) async throws -> Changes {
         var changes = Changes()
         var retries = 0
-        defer { changes.retries = retries }
         let backoff = options.backoff
 
         // Groups, by name.
@@ -172,6 +171,7 @@ public struct Reconciler: Sendable {
                         instanceCRN: registration.eventNotificationsInstanceCRN, sourceName: "smdrill-restore"))
             }
         }
+        changes.retries = retries
         return changes
     }
 

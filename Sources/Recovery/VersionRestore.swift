@@ -46,7 +46,6 @@ public struct VersionRestore: Sendable {
     public func run(_ service: some SecretsManagerService, clock: some Clock<Duration>) async throws -> Outcome {
         var outcome = Outcome()
         var retries = 0
-        defer { outcome.retries = retries }
         var options = ListSecretsOptions(limit: ListSecretsOptions.maximumLimit)
         var secrets: [SecretMetadata] = []
         while true {
@@ -87,6 +86,7 @@ public struct VersionRestore: Sendable {
             }
             outcome.restored.append(key)
         }
+        outcome.retries = retries
         return outcome
     }
 }

@@ -35,13 +35,26 @@ public struct DrillEngine {
         let faults = FaultInjector(world: world, measurement: measurement, log: log, seed: seed)
         let runbook = RunbookRunner(world: world, workload: workload, faults: faults, log: log)
 
+        // The recovery point of a fault is read from the state the clients use once it has recovered, or, when
+        // the runbook is still at work then (catching up a standby, say), once the runbook has ended.
         var recoveryPoints: [Int: RecoveryPoint] = [:]
+        var pending: [(index: Int, injectedAt: Int64)] = []
         measurement.onRecovered = { watch, windowStart in
             guard let index = faults.fault(ofWatch: watch) else { return }
             let at = SimulationInstant(nanosecondsSinceStart: windowStart)
             log.add(.recovered, "\(scenario.faults[index].kind.name) recovered: clients are back to normal", at: at)
             let injectedAt = measurement.watches[watch].injectedAt
-            recoveryPoints[index] = Self.recoveryPoint(world: world, workload: workload, faultTime: injectedAt)
+            if runbook.isRunning {
+                pending.append((index, injectedAt))
+            } else {
+                recoveryPoints[index] = Self.recoveryPoint(world: world, workload: workload, faultTime: injectedAt)
+            }
+        }
+        runbook.onFinish = {
+            for (index, injectedAt) in pending {
+                recoveryPoints[index] = Self.recoveryPoint(world: world, workload: workload, faultTime: injectedAt)
+            }
+            pending = []
         }
 
         faults.schedule()
@@ -60,6 +73,7 @@ public struct DrillEngine {
         }
         let end = SimulationInstant(scenario.duration)
         scheduler.run(until: end)
+        runbook.onFinish = nil
         workload.stop()
         measurement.closeBucket(at: end.nanosecondsSinceStart)
         progress?(1)

@@ -14,6 +14,10 @@ final class RunbookRunner: @unchecked Sendable {
     private(set) var results: [DrillResult.StepResult] = []
     /// When the disaster was declared.
     private(set) var declaredAt: SimulationInstant?
+    /// Whether steps remain to run (or one is running).
+    private(set) var isRunning = false
+    /// Called once when the runbook has ended (all steps done, or one failed).
+    var onFinish: (() -> Void)?
 
     init(world: DrillWorld, workload: Workload, faults: FaultInjector, log: DrillLog) {
         self.world = world
@@ -29,7 +33,12 @@ final class RunbookRunner: @unchecked Sendable {
 
     func start() {
         guard !world.scenario.runbook.isEmpty else { return }
+        isRunning = true
         world.cloud.scheduler.spawn("runbook") { [self] in
+            defer {
+                isRunning = false
+                onFinish?()
+            }
             for (index, step) in world.scenario.runbook.enumerated() {
                 let scheduler = world.cloud.scheduler
                 results[index].startedSeconds = scheduler.now.seconds.roundedToMilliseconds
