@@ -1,6 +1,7 @@
 import ArgumentParser
 import Drill
 import Foundation
+import Reporting
 import SecretsManager
 import Simulation
 
@@ -44,6 +45,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only shard I of N (1-based), for a CI matrix: every Nth drill in file order.")
     var shard: Shard?
 
+    @OptionGroup(title: "Reports")
+    var reports: ReportOptions
+
     mutating func run() throws {
         let outcome = try execute(terminal: Terminal(noColor: noColor, quiet: quiet))
         print(outcome.output)
@@ -64,19 +68,33 @@ struct RunCommand: ParsableCommand {
                 output: scenarios.map { DryRun.describe($0, seed: seed ?? $0.seed) }.joined(separator: "\n\n"),
                 passed: true, results: [])
         }
+        // A damaged or foreign evidence database stops the run before any drill.
+        let evidence = try reports.openEvidence()
         var results: [DrillResult] = []
+        var durations: [String: Double] = [:]
         let engine = DrillEngine()
         for scenario in scenarios {
             let bar = terminal.progress ? Terminal.ProgressBar(label: scenario.name, total: scenario.duration) : nil
+            let started = ContinuousClock.now
             let result = try engine.run(scenario, seed: seed, progress: bar.map { bar in { bar.update($0) } })
+            durations[scenario.file] = (ContinuousClock.now - started).seconds
             bar?.finish()
             results.append(result)
         }
-        let output =
+        var output =
             switch format {
             case .json: try ResultsJSON.encode(results)
             case .text: ResultTable.render(results, terminal: terminal)
             }
+        if !reports.noReports {
+            let writer = DrillReports(
+                junit: URL(fileURLWithPath: reports.junit), dialect: reports.junitDialect.dialect,
+                html: URL(fileURLWithPath: reports.html), evidence: evidence, toolVersion: SmdrillCommand.version)
+            let written = try writer.write(results, durations: durations)
+            if format == .text {
+                output += "\n\nReports: \(reports.junit), \(reports.html); evidence rows \(written.evidenceRows.map(String.init).joined(separator: ", ")) in \(reports.evidence)"
+            }
+        }
         return Outcome(output: output, passed: results.allSatisfy(\.passed), results: results)
     }
 }

@@ -18,11 +18,17 @@ public struct SmdrillCommand: ParsableCommand {
             Examples:
               smdrill run scenarios/
               smdrill validate scenarios/zone-loss.yaml
+              smdrill validate-report reports/junit.xml
+              smdrill history --scenario zone-loss
+              smdrill verify-evidence
               smdrill fake --secrets 1000 --seed 7
               smdrill --version
             """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, FakeCommand.self]
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ValidateReportCommand.self, MergeReportsCommand.self,
+            HistoryCommand.self, VerifyEvidenceCommand.self, ReportCommand.self, FakeCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,304 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// One entry of the evidence history.
+public struct EvidenceRecord: Codable, Sendable, Hashable {
+    /// The row's place in the chain, from 1.
+    public var sequence: Int64
+    /// Wall-clock time of recording, RFC 3339 (SOURCE_DATE_EPOCH when set).
+    public var recordedAt: String
+    /// `drill` or `check`.
+    public var kind: String
+    /// The scenario's name, or the plan's.
+    public var subject: String
+    public var toolVersion: String
+    /// SHA-256 of the scenario or plan file.
+    public var inputSHA256: String
+    public var seed: UInt64?
+    public var passed: Bool
+    /// The result as JSON (a drill result, a compliance result).
+    public var resultJSON: String
+    /// SHA-256 of each report written with this result, by file name.
+    public var reports: [String: String]
+    public var previousHash: String
+    public var hash: String
+    /// HMAC-SHA256 of `hash` with the evidence key, when one was set.
+    public var signature: String?
+
+    enum CodingKeys: String, CodingKey {
+        case sequence, kind, subject, seed, passed, reports, hash, signature
+        case recordedAt = "recorded_at"
+        case toolVersion = "tool_version"
+        case inputSHA256 = "input_sha256"
+        case resultJSON = "result_json"
+        case previousHash = "previous_hash"
+    }
+}
+
+/// What to append: the record without its place in the chain.
+public struct EvidenceEntry: Sendable {
+    public var recordedAt: String
+    public var kind: String
+    public var subject: String
+    public var toolVersion: String
+    public var inputSHA256: String
+    public var seed: UInt64?
+    public var passed: Bool
+    public var resultJSON: String
+    public var reports: [String: String]
+
+    public init(
+        recordedAt: String, kind: String, subject: String, toolVersion: String, inputSHA256: String, seed: UInt64?,
+        passed: Bool, resultJSON: String, reports: [String: String]
+    ) {
+        self.recordedAt = recordedAt
+        self.kind = kind
+        self.subject = subject
+        self.toolVersion = toolVersion
+        self.inputSHA256 = inputSHA256
+        self.seed = seed
+        self.passed = passed
+        self.resultJSON = resultJSON
+        self.reports = reports
+    }
+}
+
+/// Why the evidence store refused something.
+public enum EvidenceError: Error, Sendable, CustomStringConvertible, Equatable {
+    case notAnEvidenceStore(String)
+    case damaged(String)
+
+    public var description: String {
+        switch self {
+        case .notAnEvidenceStore(let reason): "not a smdrill evidence database: \(reason); it was left untouched"
+        case .damaged(let reason): "the evidence database is damaged: \(reason); it was left untouched"
+        }
+    }
+}
+
+/// The result of checking the chain.
+public enum EvidenceVerdict: Sendable, Equatable, CustomStringConvertible {
+    case intact(rows: Int)
+    /// The first row that fails, and how.
+    case broken(sequence: Int64, reason: String)
+
+    public var description: String {
+        switch self {
+        case .intact(let rows): "the evidence chain of \(rows) rows is intact"
+        case .broken(let sequence, let reason): "row \(sequence) \(reason)"
+        }
+    }
+}
+
+/// The tamper-evident history of drills and checks: an append-only SQLite table (GRDB) whose rows are hash-
+/// chained (each row's hash covers the previous row's hash and the row) and, when `SMDRILL_EVIDENCE_KEY` is
+/// set, signed with an HMAC. A database that is not one of these is reported, never changed.
+public final class EvidenceStore: @unchecked Sendable {
+    public static let format = "smdrill-evidence"
+    public static let formatVersion = 1
+
+    public let path: String
+    private let queue: DatabaseQueue
+    private let key: SymmetricKey?
+
+    /// Opens (creating when missing) the store at `path`.
+    public init(path: String, signingKey: String? = ProcessInfo.processInfo.environment["SMDRILL_EVIDENCE_KEY"]) throws {
+        self.path = path
+        key = signingKey.flatMap { $0.isEmpty ? nil : SymmetricKey(data: Data($0.utf8)) }
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists {
+            // Refuse anything that is not SQLite before GRDB opens it (opening may write a journal).
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw EvidenceError.notAnEvidenceStore("\(path) cannot be read")
+            }
+            let header = (try? handle.read(upToCount: 16)) ?? Data()
+            try? handle.close()
+            guard header.isEmpty || header.starts(with: Data("SQLite format 3\0".utf8)) else {
+                throw EvidenceError.notAnEvidenceStore("\(path) is not an SQLite database")
+            }
+        } else {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        // Two runs appending at once wait for each other instead of failing.
+        configuration.busyMode = .timeout(30)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw EvidenceError.damaged("\(path): \(error)")
+        }
+        try prepare(isNew: !exists)
+    }
+
+    private func prepare(isNew: Bool) throws {
+        do {
+            let tables = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+            let foreign = tables.filter { !["store_info", "evidence", "grdb_migrations"].contains($0) }
+            if !foreign.isEmpty || (!tables.isEmpty && !tables.contains("store_info")) {
+                throw EvidenceError.notAnEvidenceStore("\(path) holds tables of another program (\(tables.sorted().joined(separator: ", ")))")
+            }
+            if tables.contains("store_info") {
+                let format = try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'") }
+                guard format == "\(Self.format) \(Self.formatVersion)" else {
+                    throw EvidenceError.notAnEvidenceStore("its format is '\(format ?? "unknown")'")
+                }
+            }
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1-evidence") { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                        CREATE TABLE evidence (
+                            sequence INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, kind TEXT NOT NULL,
+                            subject TEXT NOT NULL, tool_version TEXT NOT NULL, input_sha256 TEXT NOT NULL, seed TEXT,
+                            passed INTEGER NOT NULL, result_json TEXT NOT NULL, reports_json TEXT NOT NULL,
+                            previous_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT);
+                        """)
+                try db.execute(
+                    sql: "INSERT INTO store_info (key, value) VALUES ('format', ?)",
+                    arguments: ["\(Self.format) \(Self.formatVersion)"])
+            }
+            try migrator.migrate(queue)
+        } catch let error as EvidenceError {
+            throw error
+        } catch {
+            throw EvidenceError.damaged("\(path): \(error)")
+        }
+    }
+
+    /// The hash of the chain before any row.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Appends entries in one transaction, chained after the last row; answers the records written.
+    @discardableResult
+    public func append(_ entries: [EvidenceEntry]) throws -> [EvidenceRecord] {
+        // IMMEDIATE: the write lock is taken before the last hash is read, so concurrent runs chain in turn.
+        try queue.writeWithoutTransaction { db in
+            var written: [EvidenceRecord] = []
+            try db.inTransaction(.immediate) {
+                written = try appendRows(entries, db)
+                return .commit
+            }
+            return written
+        }
+    }
+
+    private func appendRows(_ entries: [EvidenceEntry], _ db: Database) throws -> [EvidenceRecord] {
+        do {
+            var previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
+                .map { (Int64($0[0] as Int64), $0[1] as String) } ?? (0, Self.genesis)
+            var written: [EvidenceRecord] = []
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT INTO evidence (sequence, recorded_at, kind, subject, tool_version, input_sha256, seed, passed,
+                        result_json, reports_json, previous_hash, hash, signature)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for entry in entries {
+                var record = EvidenceRecord(
+                    sequence: previous.0 + 1, recordedAt: entry.recordedAt, kind: entry.kind, subject: entry.subject,
+                    toolVersion: entry.toolVersion, inputSHA256: entry.inputSHA256, seed: entry.seed, passed: entry.passed,
+                    resultJSON: entry.resultJSON, reports: entry.reports, previousHash: previous.1, hash: "", signature: nil)
+                record.hash = Self.hash(record)
+                record.signature = key.map { Self.signature(record.hash, key: $0) }
+                try statement.execute(arguments: [
+                    record.sequence, record.recordedAt, record.kind, record.subject, record.toolVersion,
+                    record.inputSHA256, record.seed.map(String.init), record.passed, record.resultJSON,
+                    Self.reportsJSON(record.reports), record.previousHash, record.hash, record.signature,
+                ])
+                written.append(record)
+                previous = (record.sequence, record.hash)
+            }
+            return written
+        }
+    }
+
+    /// Every record, in chain order (optionally of one subject, or since a time).
+    public func records(subject: String? = nil, since: String? = nil) throws -> [EvidenceRecord] {
+        try queue.read { db in
+            var sql = "SELECT * FROM evidence"
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let subject {
+                conditions.append("subject = ?")
+                arguments.append(subject)
+            }
+            if let since {
+                conditions.append("recorded_at >= ?")
+                arguments.append(since)
+            }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY sequence"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.record)
+        }
+    }
+
+    /// Walks the chain: every row's hash, its link to the row before, the sequence without gaps, and the
+    /// signature when a key is set. Answers the first row that fails.
+    public func verify() throws -> EvidenceVerdict {
+        let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM evidence ORDER BY rowid") }
+        var previousHash = Self.genesis
+        var expected: Int64 = 1
+        for row in rows {
+            let record = Self.record(row)
+            guard record.sequence == expected else {
+                return record.sequence > expected
+                    ? .broken(sequence: expected, reason: "is missing: it was deleted (the next row is \(record.sequence))")
+                    : .broken(sequence: record.sequence, reason: "is out of order: it comes after row \(expected - 1)")
+            }
+            guard record.previousHash == previousHash else {
+                return .broken(sequence: record.sequence, reason: "does not follow the row before it: rows were deleted or reordered")
+            }
+            guard Self.hash(record) == record.hash else {
+                return .broken(sequence: record.sequence, reason: "was edited: its content no longer matches its hash")
+            }
+            if let key {
+                guard let signature = record.signature, signature == Self.signature(record.hash, key: key) else {
+                    return .broken(sequence: record.sequence, reason: "is not signed with the evidence key")
+                }
+            }
+            previousHash = record.hash
+            expected += 1
+        }
+        return .intact(rows: rows.count)
+    }
+
+    static func record(_ row: Row) -> EvidenceRecord {
+        let seedText: String? = row["seed"]
+        let reportsText: String = row["reports_json"]
+        return EvidenceRecord(
+            sequence: row["sequence"], recordedAt: row["recorded_at"], kind: row["kind"], subject: row["subject"],
+            toolVersion: row["tool_version"], inputSHA256: row["input_sha256"], seed: seedText.flatMap { UInt64($0) },
+            passed: row["passed"], resultJSON: row["result_json"],
+            reports: (try? JSONDecoder().decode([String: String].self, from: Data(reportsText.utf8))) ?? [:],
+            previousHash: row["previous_hash"], hash: row["hash"], signature: row["signature"])
+    }
+
+    static func reportsJSON(_ reports: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(reports)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// SHA-256 over the previous hash and every field of the row, each length-prefixed.
+    static func hash(_ record: EvidenceRecord) -> String {
+        var hasher = SHA256()
+        for field in [
+            record.previousHash, String(record.sequence), record.recordedAt, record.kind, record.subject,
+            record.toolVersion, record.inputSHA256, record.seed.map(String.init) ?? "", record.passed ? "1" : "0",
+            record.resultJSON, reportsJSON(record.reports),
+        ] {
+            let bytes = Array(field.utf8)
+            withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: bytes)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func signature(_ hash: String, key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(hash.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+}
