@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FakeSecretsManager", targets: ["FakeSecretsManager"]),
         .library(name: "Recovery", targets: ["Recovery"]),
         .library(name: "Drill", targets: ["Drill"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,6 +66,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libxml2, for writing and validating JUnit XML.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Reports: JUnit XML, the HTML report, the evidence history.
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "CLibXML2",
+                "Drill",
+                "Simulation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The commands, kept in a library so tests can drive them.
         .target(
             name: "SmdrillCLI",
@@ -73,6 +91,7 @@ let package = Package(
                 "Simulation",
                 "FakeSecretsManager",
                 "Drill",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,6 +109,17 @@ let package = Package(
             dependencies: ["Recovery", "FakeSecretsManager", "SecretsManager", "Simulation"]
         ),
         .testTarget(name: "DrillTests", dependencies: ["Drill", "FakeSecretsManager", "SecretsManager", "Simulation"]),
-        .testTarget(name: "SmdrillCLITests", dependencies: ["SmdrillCLI"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: [
+                "Reporting", "Drill", "FakeSecretsManager", "SecretsManager",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SmdrillCLITests",
+            dependencies: ["SmdrillCLI", "Reporting", "Drill", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -77,10 +77,16 @@ public struct VersionRestore: Sendable {
                     "its previous version is damaged too; the good data is older than the previous version, and only current and previous keep their data"
                 continue
             }
-            let prototype =
-                secret.secretType.acceptsDataOnRotation
-                ? SecretVersionPrototype(data: data)
-                : SecretVersionPrototype(restoreFromVersion: VersionSelector.previous.description)
+            let prototype: SecretVersionPrototype
+            if secret.secretType.acceptsDataOnRotation {
+                prototype = SecretVersionPrototype(data: data)
+            } else if secret.secretType == .iamCredentials {
+                prototype = SecretVersionPrototype(restoreFromVersion: VersionSelector.previous.description)
+            } else {
+                outcome.unrestorable[key] =
+                    "the service makes its data and offers no version restore for \(secret.secretType.rawValue): issue a new version and redeploy its consumers"
+                continue
+            }
             _ = try await backoff.run(clock: clock, retries: &retries) {
                 try await service.createSecretVersion(secretID: secret.id, prototype)
             }

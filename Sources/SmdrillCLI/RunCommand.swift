@@ -1,6 +1,7 @@
 import ArgumentParser
 import Drill
 import Foundation
+import Logging
 import Reporting
 import SecretsManager
 import Simulation
@@ -45,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only shard I of N (1-based), for a CI matrix: every Nth drill in file order.")
     var shard: Shard?
 
+    @Option(name: .customLong("log-level"), help: "Log to standard error from this level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
     @OptionGroup(title: "Reports")
     var reports: ReportOptions
 
@@ -72,7 +76,7 @@ struct RunCommand: ParsableCommand {
         let evidence = try reports.openEvidence()
         var results: [DrillResult] = []
         var durations: [String: Double] = [:]
-        let engine = DrillEngine()
+        let engine = DrillEngine(logger: CLILog.makeLogger(level: logLevel))
         for scenario in scenarios {
             let bar = terminal.progress ? Terminal.ProgressBar(label: scenario.name, total: scenario.duration) : nil
             let started = ContinuousClock.now

@@ -69,4 +69,35 @@ struct VersionRestoreTests {
         }
         #expect(byCheck.restored.map(\.name) == ["secret-3"])
     }
+
+    @Test("service-made data: iam_credentials restores its previous version, the other generated types cannot")
+    func generatedTypes() throws {
+        let world = try RecoveryWorld()
+        let primary = world.primary
+        _ = try primary.createConfiguration(
+            ConfigurationPrototype(
+                name: "iam-engine", configType: .iamCredentials, sensitive: SecretObject(["api_key": "engine-key"])),
+            by: world.manager)
+        let iam = try primary.createSecret(
+            SecretPrototype(
+                name: "ci-key", secretType: .iamCredentials, data: nil,
+                attributes: ["ttl": "30d", "service_id": "ServiceId-ci"]),
+            by: world.manager)
+        let service = try primary.createSecret(
+            SecretPrototype(
+                name: "cos-key", secretType: .serviceCredentials, data: nil,
+                attributes: ["source_service": ["instance": ["crn": "crn:v1:bluemix:public:cloud-object-storage:global:a/x:y::"]]]),
+            by: world.manager)
+        let writer = Principal("iam-ServiceId-broken-pipeline")
+        primary.accessControl.grant(AccessPolicy(principal: writer, role: .writer))
+        _ = primary.corruptLogically(secretIDs: [iam.id, service.id], by: writer)
+        #expect(try primary.getSecret(id: iam.id, by: world.manager).data != iam.data)
+        let outcome = try world.run {
+            try await VersionRestore(damage: .writtenBy(writer.id)).run(world.primaryClient, clock: world.clock)
+        }
+        #expect(outcome.restored == [SecretKey(type: .iamCredentials, name: "ci-key")])
+        #expect(try primary.getSecret(id: iam.id, by: world.manager).data == iam.data)
+        let reason = try #require(outcome.unrestorable[SecretKey(type: .serviceCredentials, name: "cos-key")])
+        #expect(reason.contains("no version restore for service_credentials"))
+    }
 }

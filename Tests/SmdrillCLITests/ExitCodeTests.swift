@@ -14,8 +14,16 @@ struct ExitCodeTests {
         return nil
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    /// Runs smdrill in `directory` (a new temporary folder when nil, so no report lands in the checkout).
+    func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
+        let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("smdrill-cwd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(at: folder) } }
+        process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let executable: URL = try #require(Self.executable, "the smdrill binary was not built beside the tests")
         process.executableURL = executable
         process.arguments = arguments

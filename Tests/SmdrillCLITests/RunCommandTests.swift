@@ -28,8 +28,11 @@ struct RunCommandTests {
         return url
     }
 
+    /// Runs `smdrill run` in process; without report options it writes no report.
     func execute(_ arguments: [String]) throws -> RunCommand.Outcome {
-        let command = try SmdrillCommand.parseAsRoot(["run"] + arguments) as! RunCommand
+        let reportOptions = ["--junit", "--html", "--evidence", "--no-reports"]
+        let quiet = arguments.contains { reportOptions.contains($0) } ? [] : ["--no-reports"]
+        let command = try SmdrillCommand.parseAsRoot(["run"] + arguments + quiet) as! RunCommand
         return try command.execute(terminal: Terminal(color: false, progress: false))
     }
 

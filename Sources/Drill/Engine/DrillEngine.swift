@@ -19,16 +19,26 @@ public struct DrillEngine {
         self.logger = logger
     }
 
-    /// Runs `scenario` with `seed` (the scenario's own when nil).
-    public func run(_ scenario: Scenario, seed: UInt64? = nil, progress: Progress? = nil) throws -> DrillResult {
+    /// What a caller may look at when a drill has ended and before its world is taken down: the service
+    /// instances the clients used (primary first). Tests use it to read every payload a drill made.
+    public struct Inspection {
+        public let instances: [ServiceInstance]
+    }
+
+    /// Runs `scenario` with `seed` (the scenario's own when nil). `inspect`, when given, sees the world at the
+    /// end of the drill.
+    public func run(
+        _ scenario: Scenario, seed: UInt64? = nil, progress: Progress? = nil,
+        inspect: ((Inspection) throws -> Void)? = nil
+    ) throws -> DrillResult {
         let seed = seed ?? scenario.seed
         let directory = workDirectory.appendingPathComponent(
             "smdrill-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         logger.debug("building the world", metadata: ["scenario": "\(scenario.name)", "seed": "\(seed)"])
-        let world = try DrillWorld(scenario: scenario, seed: seed, directory: directory)
+        let world = try DrillWorld(scenario: scenario, seed: seed, directory: directory, logger: logger)
         defer { world.close() }
         let scheduler = world.cloud.scheduler
-        let log = DrillLog(scheduler: scheduler)
+        let log = DrillLog(scheduler: scheduler, logger: logger)
         let measurement = Measurement(measurement: scenario.measurement, duration: scenario.duration)
         let protection = ProtectionRunner(world: world, log: log, seed: seed)
         let workload = Workload(world: world, measurement: measurement, log: log, protection: protection, seed: seed)
@@ -83,9 +93,18 @@ public struct DrillEngine {
             recoveryPoints[index] = Self.recoveryPoint(
                 world: world, workload: workload, faultTime: measurement.watches[watch].injectedAt)
         }
-        return Self.result(
+        try inspect?(Inspection(instances: world.endpoints))
+        let result = Self.result(
             scenario: scenario, seed: seed, world: world, measurement: measurement, workload: workload, faults: faults,
             runbook: runbook, log: log, recoveryPoints: recoveryPoints)
+        logger.info(
+            "drill ended",
+            metadata: [
+                "scenario": "\(scenario.name)", "passed": "\(result.passed)",
+                "rto_seconds": "\(result.rtoSeconds.map { String($0) } ?? "unbounded")",
+                "rpo_seconds": "\(result.rpoSeconds)", "requests": "\(result.requests.total)",
+            ])
+        return result
     }
 
     /// Reads every secret from the instance most clients use now and matches it with the ledger.

@@ -1,3 +1,4 @@
+import Logging
 import Simulation
 
 /// The drill's timeline as it happens: faults, detections, recoveries, runbook steps, failovers.
@@ -10,16 +11,23 @@ final class DrillLog {
     let capacity = 2000
     private(set) var dropped = 0
 
-    init(scheduler: Scheduler) { self.scheduler = scheduler }
+    let logger: Logger
+
+    init(scheduler: Scheduler, logger: Logger) {
+        self.scheduler = scheduler
+        self.logger = logger
+    }
 
     func add(_ kind: Kind, _ text: String, at time: SimulationInstant? = nil) {
+        let seconds = (time ?? scheduler.now).seconds.roundedToMilliseconds
+        logger.debug("\(kind.rawValue): \(text)", metadata: ["virtual_seconds": "\(seconds)"])
         guard entries.count < capacity else {
             dropped += 1
             return
         }
         entries.append(
             DrillResult.TimelineEntry(
-                atSeconds: (time ?? scheduler.now).seconds.roundedToMilliseconds, kind: kind.rawValue, text: text))
+                atSeconds: seconds, kind: kind.rawValue, text: text))
     }
 
     /// Entries in time order (stable for equal times).

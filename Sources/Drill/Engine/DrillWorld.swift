@@ -1,5 +1,6 @@
 import FakeSecretsManager
 import Foundation
+import Logging
 import Recovery
 import SecretsManager
 import Simulation
@@ -66,14 +67,14 @@ final class DrillWorld {
     /// Reads state to measure the recovery point.
     let auditor = Principal("iam-ServiceId-smdrill-auditor")
 
-    init(scenario: Scenario, seed: UInt64, directory: URL) throws {
+    init(scenario: Scenario, seed: UInt64, directory: URL, logger: Logger) throws {
         self.scenario = scenario
         self.directory = directory
         random = SeededRandom(seed: seed).fork("world")
         let configuration = FakeCloudConfiguration(
             seed: seed, directory: directory, healthCheck: scenario.service.healthCheck,
             costModel: scenario.service.costModel, notificationDelay: scenario.service.notificationDelay)
-        cloud = try FakeCloud(configuration: configuration)
+        cloud = try FakeCloud(configuration: configuration, logger: logger)
         let topology = scenario.topology
         cloud.addRegion(topology.primary.region, zones: topology.primary.zones, nodesPerZone: topology.primary.nodesPerZone)
         primaryKMS = cloud.createKeyManagement(topology.primary.kms, region: topology.primary.region)

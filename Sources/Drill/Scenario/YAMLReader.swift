@@ -218,10 +218,27 @@ public enum YAMLReader {
             }
             throw InputError(start, "no such file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(start, "is not UTF-8 text; expected a YAML file")
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw InputError(firstInvalidUTF8(data, file: path), "invalid UTF-8 byte; expected a YAML file in UTF-8")
         }
         return (text, try parse(text, file: path))
+    }
+
+    /// Where the first byte that is not UTF-8 is (line and column counted in characters before it).
+    static func firstInvalidUTF8(_ data: Data, file: String) -> SourceLocation {
+        let bytes = Array(data)
+        var end = 0
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): end += UTF8.width(scalar)
+            case .emptyInput, .error: break loop
+            }
+        }
+        let before = String(decoding: bytes[..<end], as: UTF8.self)
+        let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+        return SourceLocation(file: file, line: lines.count, column: (lines.last?.count ?? 0) + 1)
     }
 
     static func describe(_ error: YamlError, file: String) -> InputError {

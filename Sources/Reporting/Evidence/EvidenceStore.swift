@@ -121,52 +121,67 @@ public final class EvidenceStore: @unchecked Sendable {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         }
+        if exists { try Self.inspect(path) }
         var configuration = Configuration()
         configuration.journalMode = .wal
         // Two runs appending at once wait for each other instead of failing.
         configuration.busyMode = .timeout(30)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
         } catch {
             throw EvidenceError.damaged("\(path): \(error)")
         }
-        try prepare(isNew: !exists)
     }
 
-    private func prepare(isNew: Bool) throws {
+    /// Looks at an existing file read-only, so that a foreign or damaged database is refused before anything
+    /// (a journal mode, a migration) could change it.
+    private static func inspect(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
         do {
-            let tables = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
-            let foreign = tables.filter { !["store_info", "evidence", "grdb_migrations"].contains($0) }
-            if !foreign.isEmpty || (!tables.isEmpty && !tables.contains("store_info")) {
-                throw EvidenceError.notAnEvidenceStore("\(path) holds tables of another program (\(tables.sorted().joined(separator: ", ")))")
-            }
-            if tables.contains("store_info") {
-                let format = try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'") }
+            let reader = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? reader.close() }
+            try reader.read { db in
+                let check = try String.fetchOne(db, sql: "PRAGMA quick_check")
+                guard check == "ok" else { throw EvidenceError.damaged("\(path): \(check ?? "quick_check failed")") }
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if tables.isEmpty { return }
+                let foreign = tables.filter { !["store_info", "evidence", "grdb_migrations"].contains($0) }
+                guard foreign.isEmpty, tables.contains("store_info") else {
+                    throw EvidenceError.notAnEvidenceStore(
+                        "\(path) holds tables of another program (\(tables.sorted().joined(separator: ", ")))")
+                }
+                let format = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format'")
                 guard format == "\(Self.format) \(Self.formatVersion)" else {
                     throw EvidenceError.notAnEvidenceStore("its format is '\(format ?? "unknown")'")
                 }
             }
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("v1-evidence") { db in
-                try db.execute(
-                    sql: """
-                        CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                        CREATE TABLE evidence (
-                            sequence INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, kind TEXT NOT NULL,
-                            subject TEXT NOT NULL, tool_version TEXT NOT NULL, input_sha256 TEXT NOT NULL, seed TEXT,
-                            passed INTEGER NOT NULL, result_json TEXT NOT NULL, reports_json TEXT NOT NULL,
-                            previous_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT);
-                        """)
-                try db.execute(
-                    sql: "INSERT INTO store_info (key, value) VALUES ('format', ?)",
-                    arguments: ["\(Self.format) \(Self.formatVersion)"])
-            }
-            try migrator.migrate(queue)
         } catch let error as EvidenceError {
             throw error
         } catch {
             throw EvidenceError.damaged("\(path): \(error)")
         }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-evidence") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE evidence (
+                        sequence INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, kind TEXT NOT NULL,
+                        subject TEXT NOT NULL, tool_version TEXT NOT NULL, input_sha256 TEXT NOT NULL, seed TEXT,
+                        passed INTEGER NOT NULL, result_json TEXT NOT NULL, reports_json TEXT NOT NULL,
+                        previous_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT);
+                    """)
+            try db.execute(
+                sql: "INSERT INTO store_info (key, value) VALUES ('format', ?)",
+                arguments: ["\(Self.format) \(Self.formatVersion)"])
+        }
+        return migrator
     }
 
     /// The hash of the chain before any row.
@@ -187,33 +202,36 @@ public final class EvidenceStore: @unchecked Sendable {
     }
 
     private func appendRows(_ entries: [EvidenceEntry], _ db: Database) throws -> [EvidenceRecord] {
-        do {
-            var previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
-                .map { (Int64($0[0] as Int64), $0[1] as String) } ?? (0, Self.genesis)
-            var written: [EvidenceRecord] = []
-            let statement = try db.makeStatement(
-                sql: """
-                    INSERT INTO evidence (sequence, recorded_at, kind, subject, tool_version, input_sha256, seed, passed,
-                        result_json, reports_json, previous_hash, hash, signature)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for entry in entries {
-                var record = EvidenceRecord(
-                    sequence: previous.0 + 1, recordedAt: entry.recordedAt, kind: entry.kind, subject: entry.subject,
-                    toolVersion: entry.toolVersion, inputSHA256: entry.inputSHA256, seed: entry.seed, passed: entry.passed,
-                    resultJSON: entry.resultJSON, reports: entry.reports, previousHash: previous.1, hash: "", signature: nil)
-                record.hash = Self.hash(record)
-                record.signature = key.map { Self.signature(record.hash, key: $0) }
-                try statement.execute(arguments: [
-                    record.sequence, record.recordedAt, record.kind, record.subject, record.toolVersion,
-                    record.inputSHA256, record.seed.map(String.init), record.passed, record.resultJSON,
-                    Self.reportsJSON(record.reports), record.previousHash, record.hash, record.signature,
-                ])
-                written.append(record)
-                previous = (record.sequence, record.hash)
-            }
-            return written
+        var previous =
+            try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
+            .map { (($0[0] as Int64?) ?? 0, ($0[1] as String?) ?? Self.genesis) } ?? (0, Self.genesis)
+        var written: [EvidenceRecord] = []
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT INTO evidence (sequence, recorded_at, kind, subject, tool_version, input_sha256, seed, passed,
+                    result_json, reports_json, previous_hash, hash, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for entry in entries {
+            var record = EvidenceRecord(
+                sequence: previous.0 + 1, recordedAt: entry.recordedAt, kind: entry.kind, subject: entry.subject,
+                toolVersion: entry.toolVersion, inputSHA256: entry.inputSHA256, seed: entry.seed, passed: entry.passed,
+                resultJSON: entry.resultJSON, reports: entry.reports, previousHash: previous.1, hash: "", signature: nil)
+            record.hash = Self.hash(record)
+            record.signature = key.map { Self.signature(record.hash, key: $0) }
+            try statement.execute(arguments: [
+                record.sequence, record.recordedAt, record.kind, record.subject, record.toolVersion,
+                record.inputSHA256, record.seed.map(String.init), record.passed, record.resultJSON,
+                Self.reportsJSON(record.reports), record.previousHash, record.hash, record.signature,
+            ])
+            written.append(record)
+            previous = (record.sequence, record.hash)
         }
+        // The head of the chain, so that deleting the last rows is noticed too.
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('head', ?)",
+            arguments: ["\(previous.0) \(previous.1)"])
+        return written
     }
 
     /// Every record, in chain order (optionally of one subject, or since a time).
@@ -239,7 +257,12 @@ public final class EvidenceStore: @unchecked Sendable {
     /// Walks the chain: every row's hash, its link to the row before, the sequence without gaps, and the
     /// signature when a key is set. Answers the first row that fails.
     public func verify() throws -> EvidenceVerdict {
-        let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM evidence ORDER BY rowid") }
+        let (rows, head) = try queue.read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM evidence ORDER BY rowid"),
+                try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'head'")
+            )
+        }
         var previousHash = Self.genesis
         var expected: Int64 = 1
         for row in rows {
@@ -263,18 +286,32 @@ public final class EvidenceStore: @unchecked Sendable {
             previousHash = record.hash
             expected += 1
         }
+        let recordedHead = head ?? "0 \(Self.genesis)"
+        guard recordedHead == "\(expected - 1) \(previousHash)" else {
+            let claimed = Int64(recordedHead.split(separator: " ").first ?? "") ?? 0
+            return claimed > expected - 1
+                ? .broken(sequence: expected, reason: "is missing: the chain ended at row \(claimed) but rows after \(expected - 1) were deleted")
+                : .broken(sequence: max(expected - 1, 1), reason: "does not match the recorded head of the chain")
+        }
         return .intact(rows: rows.count)
     }
 
+    /// Reads a row leniently: a field an editor emptied or retyped reads as a value whose hash cannot match.
     static func record(_ row: Row) -> EvidenceRecord {
-        let seedText: String? = row["seed"]
-        let reportsText: String = row["reports_json"]
+        func text(_ column: String) -> String {
+            switch row[column] as DatabaseValue? {
+            case let value? where !value.isNull: String.fromDatabaseValue(value) ?? value.description
+            default: ""
+            }
+        }
+        let reportsText = text("reports_json")
         return EvidenceRecord(
-            sequence: row["sequence"], recordedAt: row["recorded_at"], kind: row["kind"], subject: row["subject"],
-            toolVersion: row["tool_version"], inputSHA256: row["input_sha256"], seed: seedText.flatMap { UInt64($0) },
-            passed: row["passed"], resultJSON: row["result_json"],
+            sequence: Int64(text("sequence")) ?? 0, recordedAt: text("recorded_at"), kind: text("kind"),
+            subject: text("subject"), toolVersion: text("tool_version"), inputSHA256: text("input_sha256"),
+            seed: UInt64(text("seed")), passed: text("passed") == "1", resultJSON: text("result_json"),
             reports: (try? JSONDecoder().decode([String: String].self, from: Data(reportsText.utf8))) ?? [:],
-            previousHash: row["previous_hash"], hash: row["hash"], signature: row["signature"])
+            previousHash: text("previous_hash"), hash: text("hash"),
+            signature: text("signature").isEmpty ? nil : text("signature"))
     }
 
     static func reportsJSON(_ reports: [String: String]) -> String {

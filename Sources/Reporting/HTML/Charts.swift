@@ -46,20 +46,22 @@ struct TimelineChart {
         for point in drill.series where point.succeeded + point.failed > 0 {
             let ratio = Double(point.succeeded) / Double(point.succeeded + point.failed)
             let clean = point.corruptReads > 0 ? min(ratio, 1 - Double(point.corruptReads) / Double(point.succeeded + point.failed)) : ratio
-            points.append("\(f(x(point.startSeconds + point.widthSeconds / 2))),\(f(y(max(0, clean)))))")
+            points.append("\(f(x(point.startSeconds + point.widthSeconds / 2))),\(f(y(max(0, clean))))")
         }
         if !points.isEmpty {
             parts.append("<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#1a73e8\" stroke-width=\"1.6\"/>")
         }
-        for fault in drill.faults {
+        for (index, fault) in drill.faults.enumerated() {
             let position = x(fault.atSeconds)
+            // Labels step down so that faults close in time do not print over each other.
+            let labelY = top + 24 + Double(index % 4) * 13
             parts.append("<line x1=\"\(f(position))\" x2=\"\(f(position))\" y1=\"\(f(top))\" y2=\"\(f(top + plotHeight))\" stroke=\"#d93025\" stroke-width=\"2\"><title>\(escape(fault.summary))</title></line>")
-            parts.append("<text x=\"\(f(position + 3))\" y=\"\(f(top + 12))\" font-size=\"11\" fill=\"#d93025\">\(escape(fault.kind))</text>")
+            parts.append("<text x=\"\(f(position + 3))\" y=\"\(f(labelY))\" font-size=\"11\" fill=\"#d93025\">\(escape(fault.kind))</text>")
         }
         for step in drill.steps {
             guard let started = step.startedSeconds else { continue }
             let position = x(step.endedSeconds ?? started)
-            parts.append("<circle cx=\"\(f(position))\" cy=\"\(f(top + plotHeight + 12))\" r=\"4\" fill=\"\(step.passed ? "#1a73e8" : "#d93025")\"><title>\(escape("step \(step.index) \(step.name): \(step.message)"))</title></circle>")
+            parts.append("<circle cx=\"\(f(position))\" cy=\"\(f(top + plotHeight + 10))\" r=\"4\" fill=\"\(step.passed ? "#1a73e8" : "#d93025")\"><title>\(escape("step \(step.index) \(step.name): \(step.message)"))</title></circle>")
         }
         // The time axis.
         for tick in 0...4 {
@@ -84,7 +86,7 @@ struct HistoryChart {
         let bottom = 28.0
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        let values = points.flatMap { [$0.rtoSeconds ?? 0, $0.rpoSeconds] }
+        let values: [Double] = points.flatMap { point -> [Double] in [point.rtoSeconds ?? 0, point.rpoSeconds] }
         let ceiling = max(1, values.max() ?? 1)
         func x(_ index: Int) -> Double { left + (points.count > 1 ? plotWidth * Double(index) / Double(points.count - 1) : plotWidth / 2) }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - min(1, value / ceiling)) }

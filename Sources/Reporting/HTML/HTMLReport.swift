@@ -203,7 +203,8 @@ public struct HTMLReport {
         h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #d6dae3;padding-bottom:4px}
         h3{font-size:16px;margin:18px 0 6px}.meta{color:#5b6273;font-size:13px}.description{max-width:900px}
         table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}
-        th,td{border:1px solid #d6dae3;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+        th,td{border:1px solid #d6dae3;padding:4px 8px;text-align:left;vertical-align:top;white-space:nowrap}
+        td:last-child,th:last-child{white-space:normal;overflow-wrap:anywhere;width:100%}
         th{background:#f2f4f8}.pass{color:#137333;font-weight:600}.fail{color:#b3261e;font-weight:600}
         tr.status-fail td{background:#fdecea}tr.status-waived td{background:#fff8e1}tr.status-error td{background:#fdecea}
         tr.status-notapplicable td{color:#5b6273}svg{display:block;margin:8px 0;max-width:100%;height:auto}

@@ -68,12 +68,14 @@ public enum ReportError: Error, Sendable, CustomStringConvertible {
     case xml(String)
     case invalid(file: String, problems: [String])
     case unreadable(String)
+    case io(String)
 
     public var description: String {
         switch self {
         case .xml(let reason): reason
         case .invalid(let file, let problems): problems.map { "\(file):\($0)" }.joined(separator: "\n")
         case .unreadable(let reason): reason
+        case .io(let reason): reason
         }
     }
 }
