@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FakeSecretsManager", targets: ["FakeSecretsManager"]),
         .library(name: "Recovery", targets: ["Recovery"]),
         .library(name: "Drill", targets: ["Drill"]),
+        .library(name: "Compliance", targets: ["Compliance"]),
         .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
@@ -66,6 +67,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The compliance checker: the DR plan, the controls, waivers. Evidence comes in as plain values.
+        .target(
+            name: "Compliance",
+            dependencies: [
+                "Drill", "SecretsManager", "FakeSecretsManager",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // libxml2, for writing and validating JUnit XML.
         .systemLibrary(
             name: "CLibXML2",
@@ -77,6 +87,7 @@ let package = Package(
             name: "Reporting",
             dependencies: [
                 "CLibXML2",
+                "Compliance",
                 "Drill",
                 "Simulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -92,6 +103,7 @@ let package = Package(
                 "FakeSecretsManager",
                 "Drill",
                 "Reporting",
+                "Compliance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +121,7 @@ let package = Package(
             dependencies: ["Recovery", "FakeSecretsManager", "SecretsManager", "Simulation"]
         ),
         .testTarget(name: "DrillTests", dependencies: ["Drill", "FakeSecretsManager", "SecretsManager", "Simulation"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Drill"]),
         .testTarget(
             name: "ReportingTests",
             dependencies: [

@@ -42,6 +42,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ReportingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Reporting", package: smdrill),
+            ],
+            path: "Benchmarks/ReportingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "FakeSecretsManagerBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

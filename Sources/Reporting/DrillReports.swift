@@ -91,7 +91,7 @@ public struct DrillReports {
         return order.compactMap { latest[$0] }
     }
 
-    static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    public static func sha256(_ data: Data) -> String {
+        Hex.encode(SHA256.hash(data: data))
     }
 }

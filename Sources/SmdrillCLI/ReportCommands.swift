@@ -23,10 +23,15 @@ struct ReportOptions: ParsableArguments {
     /// Opens the evidence store first, so a damaged or foreign one stops the command before any drill runs.
     func openEvidence() throws -> EvidenceStore? {
         guard !noReports else { return nil }
+        return try Self.open(evidence: evidence)
+    }
+
+    /// Opens (creating when missing) the store at `path`; a damaged or foreign one is bad input, left alone.
+    static func open(evidence path: String) throws -> EvidenceStore {
         do {
-            return try EvidenceStore(path: evidence)
+            return try EvidenceStore(path: path)
         } catch {
-            throw InputFailure(errors: ["\(evidence): \(error)"])
+            throw InputFailure(errors: ["\(path): \(error)"])
         }
     }
 }

@@ -18,6 +18,9 @@ public struct SmdrillCommand: ParsableCommand {
             Examples:
               smdrill run scenarios/
               smdrill validate scenarios/zone-loss.yaml
+              smdrill check --plan examples/dr-plan.yaml --run
+              smdrill list controls
+              smdrill explain SM-BAK-01
               smdrill validate-report reports/junit.xml
               smdrill history --scenario zone-loss
               smdrill verify-evidence
@@ -26,8 +29,9 @@ public struct SmdrillCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, ValidateReportCommand.self, MergeReportsCommand.self,
-            HistoryCommand.self, VerifyEvidenceCommand.self, ReportCommand.self, FakeCommand.self,
+            RunCommand.self, ValidateCommand.self, CheckCommand.self, ListCommand.self, ExplainCommand.self,
+            InitCommand.self, ValidateReportCommand.self, MergeReportsCommand.self, HistoryCommand.self,
+            VerifyEvidenceCommand.self, ReportCommand.self, FakeCommand.self,
         ]
     )
 

@@ -21,7 +21,7 @@ public struct YAMLValue {
         return SourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
-    func error(_ message: String) -> InputError { InputError(location, message) }
+    public func error(_ message: String) -> InputError { InputError(location, message) }
 
     /// The scalar text, or an error naming what was expected.
     public func scalar(_ expected: String) throws(InputError) -> String {
@@ -244,8 +244,13 @@ public enum YAMLReader {
     static func describe(_ error: YamlError, file: String) -> InputError {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
-        case .scanner(let context, let problem, let mark, _):
-            return InputError(at(mark), "YAML syntax: \(problem)\(context.map { " \($0.text)" } ?? "")")
+        case .scanner(let context, let problem, let mark, let yaml):
+            // A CRN ends in '::', which plain YAML reads as a mapping: say so.
+            let line = yaml.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, mark.line - 1)).first ?? ""
+            let hint =
+                problem.contains("mapping values are not allowed") && line.contains("crn:")
+                ? "; a CRN ends in '::', so write it in quotes: \"crn:v1:...::\"" : ""
+            return InputError(at(mark), "YAML syntax: \(problem)\(context.map { " \($0.text)" } ?? "")\(hint)")
         case .parser(let context, let problem, let mark, _):
             return InputError(at(mark), "YAML syntax: \(problem)\(context.map { " \($0.text)" } ?? "")")
         case .composer(let context, let problem, let mark, _):

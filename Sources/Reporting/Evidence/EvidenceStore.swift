@@ -206,7 +206,7 @@ public final class EvidenceStore: @unchecked Sendable {
             try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
             .map { (($0[0] as Int64?) ?? 0, ($0[1] as String?) ?? Self.genesis) } ?? (0, Self.genesis)
         var written: [EvidenceRecord] = []
-        let statement = try db.makeStatement(
+        let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO evidence (sequence, recorded_at, kind, subject, tool_version, input_sha256, seed, passed,
                     result_json, reports_json, previous_hash, hash, signature)
@@ -217,12 +217,13 @@ public final class EvidenceStore: @unchecked Sendable {
                 sequence: previous.0 + 1, recordedAt: entry.recordedAt, kind: entry.kind, subject: entry.subject,
                 toolVersion: entry.toolVersion, inputSHA256: entry.inputSHA256, seed: entry.seed, passed: entry.passed,
                 resultJSON: entry.resultJSON, reports: entry.reports, previousHash: previous.1, hash: "", signature: nil)
-            record.hash = Self.hash(record)
+            let reportsText = Self.reportsJSON(record.reports)
+            record.hash = Self.hash(record, reportsJSON: reportsText)
             record.signature = key.map { Self.signature(record.hash, key: $0) }
             try statement.execute(arguments: [
                 record.sequence, record.recordedAt, record.kind, record.subject, record.toolVersion,
                 record.inputSHA256, record.seed.map(String.init), record.passed, record.resultJSON,
-                Self.reportsJSON(record.reports), record.previousHash, record.hash, record.signature,
+                reportsText, record.previousHash, record.hash, record.signature,
             ])
             written.append(record)
             previous = (record.sequence, record.hash)
@@ -250,7 +251,7 @@ public final class EvidenceStore: @unchecked Sendable {
             }
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY sequence"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.record)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { Self.record($0).record }
         }
     }
 
@@ -266,7 +267,7 @@ public final class EvidenceStore: @unchecked Sendable {
         var previousHash = Self.genesis
         var expected: Int64 = 1
         for row in rows {
-            let record = Self.record(row)
+            let (record, reportsText) = Self.record(row, decodingReports: false)
             guard record.sequence == expected else {
                 return record.sequence > expected
                     ? .broken(sequence: expected, reason: "is missing: it was deleted (the next row is \(record.sequence))")
@@ -275,7 +276,7 @@ public final class EvidenceStore: @unchecked Sendable {
             guard record.previousHash == previousHash else {
                 return .broken(sequence: record.sequence, reason: "does not follow the row before it: rows were deleted or reordered")
             }
-            guard Self.hash(record) == record.hash else {
+            guard Self.hash(record, reportsJSON: reportsText) == record.hash else {
                 return .broken(sequence: record.sequence, reason: "was edited: its content no longer matches its hash")
             }
             if let key {
@@ -297,7 +298,8 @@ public final class EvidenceStore: @unchecked Sendable {
     }
 
     /// Reads a row leniently: a field an editor emptied or retyped reads as a value whose hash cannot match.
-    static func record(_ row: Row) -> EvidenceRecord {
+    /// Answers the stored reports JSON as written too, which is what the hash covers.
+    static func record(_ row: Row, decodingReports: Bool = true) -> (record: EvidenceRecord, reportsJSON: String) {
         func text(_ column: String) -> String {
             switch row[column] as DatabaseValue? {
             case let value? where !value.isNull: String.fromDatabaseValue(value) ?? value.description
@@ -305,37 +307,66 @@ public final class EvidenceStore: @unchecked Sendable {
             }
         }
         let reportsText = text("reports_json")
-        return EvidenceRecord(
+        let signature = text("signature")
+        let reports =
+            decodingReports
+            ? (try? JSONDecoder().decode([String: String].self, from: Data(reportsText.utf8))) ?? [:] : [:]
+        let record = EvidenceRecord(
             sequence: Int64(text("sequence")) ?? 0, recordedAt: text("recorded_at"), kind: text("kind"),
             subject: text("subject"), toolVersion: text("tool_version"), inputSHA256: text("input_sha256"),
             seed: UInt64(text("seed")), passed: text("passed") == "1", resultJSON: text("result_json"),
-            reports: (try? JSONDecoder().decode([String: String].self, from: Data(reportsText.utf8))) ?? [:],
-            previousHash: text("previous_hash"), hash: text("hash"),
-            signature: text("signature").isEmpty ? nil : text("signature"))
+            reports: reports, previousHash: text("previous_hash"), hash: text("hash"),
+            signature: signature.isEmpty ? nil : signature)
+        return (record, reportsText)
     }
 
+    /// The reports map as canonical JSON (sorted keys): what is stored and hashed.
     static func reportsJSON(_ reports: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(reports)) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? canonicalEncoder.encode(reports)) ?? Data("{}".utf8), as: UTF8.self)
     }
+
+    private static let canonicalEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// SHA-256 over the previous hash and every field of the row, each length-prefixed.
-    static func hash(_ record: EvidenceRecord) -> String {
+    static func hash(_ record: EvidenceRecord, reportsJSON: String) -> String {
         var hasher = SHA256()
         for field in [
             record.previousHash, String(record.sequence), record.recordedAt, record.kind, record.subject,
             record.toolVersion, record.inputSHA256, record.seed.map(String.init) ?? "", record.passed ? "1" : "0",
-            record.resultJSON, reportsJSON(record.reports),
+            record.resultJSON, reportsJSON,
         ] {
-            let bytes = Array(field.utf8)
-            withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: bytes)
+            var field = field
+            field.withUTF8 { bytes in
+                withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
+    /// SHA-256 of a record as it would be stored.
+    static func hash(_ record: EvidenceRecord) -> String { hash(record, reportsJSON: reportsJSON(record.reports)) }
+
     static func signature(_ hash: String, key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(hash.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(hash.utf8), using: key))
+    }
+}
+
+/// Lower-case hexadecimal, without a formatter per byte.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }
