@@ -41,7 +41,7 @@ public enum WaiverLoader {
             let controlValue = try fields.required("control")
             let control = try controlValue.string()
             guard controls.contains(control) else {
-                let hint = didYouMean(control, among: controls).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = didYouMean(control, among: controls.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                 throw controlValue.error("unknown control '\(control)'\(hint) (smdrill list controls shows them)")
             }
             if let earlier = seen[control] {
