@@ -89,6 +89,7 @@ let package = Package(
                 "CLibXML2",
                 "Compliance",
                 "Drill",
+                "SecretsManager",
                 "Simulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
+import SecretsManager
 
 /// SHA-256 helpers for archives and comparisons.
 enum Digests {
     static func sha256Hex(_ bytes: some DataProtocol) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: bytes))
     }
 }

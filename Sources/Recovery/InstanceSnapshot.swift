@@ -155,3 +155,91 @@ extension SecretData {
     /// A fingerprint of the data for comparisons (SHA-256 of its canonical JSON, hex).
     var digest: String { Digests.sha256Hex(canonicalJSON()) }
 }
+
+extension SecretSnapshot {
+    /// The snapshot as a JSON value: the same document `encode(to:)` writes, built without the Codable
+    /// machinery because backups write and read one per secret (`JSONEncoder` and `JSONDecoder` were half of a
+    /// backup and restore).
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "key": .object(["type": .string(key.type.rawValue), "name": .string(key.name)]),
+            "group_name": .string(groupName),
+            "labels": .array(labels.map { .string($0) }),
+            "custom_metadata": .object(customMetadata),
+            "attributes": .object(attributes),
+            "versions_total": .number(Double(versionsTotal)),
+            "current_version_custom_metadata": .object(currentVersionCustomMetadata),
+        ]
+        if let description { object["description"] = .string(description) }
+        if let expirationDate { object["expiration_date"] = .string(Timestamp.format(expirationDate)) }
+        if let rotation {
+            var policy: [String: JSONValue] = ["auto_rotate": .bool(rotation.autoRotate)]
+            if let interval = rotation.interval { policy["interval"] = .number(Double(interval)) }
+            if let unit = rotation.unit { policy["unit"] = .string(unit.rawValue) }
+            object["rotation"] = .object(policy)
+        }
+        if let current { object["current"] = .object(current.jsonObject) }
+        if let previous { object["previous"] = .object(previous.jsonObject) }
+        return .object(object)
+    }
+
+    /// Reads what ``json`` writes (and what `encode(to:)` wrote).
+    public init(json: JSONValue) throws(JSONReader.SyntaxError) {
+        func fail(_ reason: String) -> JSONReader.SyntaxError { JSONReader.SyntaxError(offset: 0, reason: reason) }
+        guard case .object(let object) = json else { throw fail("a secret snapshot is not a JSON object") }
+        func text(_ value: JSONValue?, _ name: String) throws(JSONReader.SyntaxError) -> String? {
+            switch value {
+            case nil, .null?: return nil
+            case .string(let text)?: return text
+            default: throw fail("'\(name)' is not a string")
+            }
+        }
+        func fields(_ name: String) throws(JSONReader.SyntaxError) -> [String: JSONValue] {
+            switch object[name] {
+            case nil, .null?: return [:]
+            case .object(let fields)?: return fields
+            default: throw fail("'\(name)' is not an object")
+            }
+        }
+        guard case .object(let keyObject)? = object["key"], let typeName = try text(keyObject["type"], "key.type"),
+            let type = SecretType(rawValue: typeName), let name = try text(keyObject["name"], "key.name")
+        else { throw fail("'key' needs a known type and a name") }
+        guard let groupName = try text(object["group_name"], "group_name") else { throw fail("'group_name' is missing") }
+        var labels: [String] = []
+        if case .array(let items)? = object["labels"] {
+            for item in items {
+                guard case .string(let label) = item else { throw fail("a label is not a string") }
+                labels.append(label)
+            }
+        }
+        var expiration: Date?
+        if let stamp = try text(object["expiration_date"], "expiration_date") {
+            guard let date = Timestamp.parse(stamp) else { throw fail("'expiration_date' is not an RFC 3339 date") }
+            expiration = date
+        }
+        var rotation: RotationPolicy?
+        if case .object(let policy)? = object["rotation"] {
+            guard case .bool(let auto)? = policy["auto_rotate"] else { throw fail("'rotation.auto_rotate' is missing") }
+            var interval: Int?
+            if case .number(let value)? = policy["interval"] { interval = Int(value) }
+            rotation = RotationPolicy(
+                autoRotate: auto, interval: interval,
+                unit: try text(policy["unit"], "rotation.unit").flatMap { RotationPolicy.Unit(rawValue: $0) })
+        }
+        var versions = 1
+        if case .number(let value)? = object["versions_total"] { versions = Int(value) }
+        func data(_ name: String) throws(JSONReader.SyntaxError) -> SecretData? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .object(let fields)?: return try SecretData(type: type, fields: fields)
+            default: throw fail("'\(name)' is not an object")
+            }
+        }
+        self.init(
+            key: SecretKey(type: type, name: name), groupName: groupName,
+            description: try text(object["description"], "description"), labels: labels,
+            customMetadata: try fields("custom_metadata"), attributes: try fields("attributes"),
+            expirationDate: expiration, rotation: rotation, versionsTotal: versions, current: try data("current"),
+            previous: try data("previous"), currentVersionCustomMetadata: try fields("current_version_custom_metadata"))
+    }
+}

@@ -1,6 +1,7 @@
 import Crypto
 import Drill
 import Foundation
+import SecretsManager
 
 /// Writes what `smdrill run` leaves behind: the JUnit file, the HTML report, and the evidence rows that
 /// record each drill with the SHA-256 of the reports written.

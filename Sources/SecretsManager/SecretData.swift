@@ -133,13 +133,10 @@ public enum SecretData: Hashable, Sendable {
 
     /// Reads bytes written by ``canonicalJSON()``.
     public static func fromCanonicalJSON(_ bytes: [UInt8], type: SecretType) throws -> SecretData {
-        let decoder = SecretsManagerJSON.makeDecoder()
-        decoder.userInfo[SecretDataBox.typeKey] = type
-        let box = try decoder.decode(SecretDataBox.self, from: Data(bytes))
-        guard let data = box.data else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no \(type.rawValue) data"))
+        guard case .object(let fields) = try JSONReader.parse(bytes) else {
+            throw JSONReader.SyntaxError(offset: 0, reason: "\(type.rawValue) data is not a JSON object")
         }
-        return data
+        return try SecretData(type: type, fields: fields)
     }
 
     /// The total size of the sensitive fields in bytes, for the size limits of each type.

@@ -30,6 +30,10 @@ struct ControlTests {
         Breach(control: "SM-ROT-01", reason: "restore_versions") { world in
             world.changeEvidence(of: "corruption-drill") { $0.steps = [("declare_disaster", true), ("restore_versions", false)] }
         },
+        Breach(control: "SM-ROT-01", reason: "met its objectives") { world in
+            // The step ran, but the drill it was part of missed its objectives: not a practised restore.
+            world.changeEvidence(of: "corruption-drill") { $0.passed = false }
+        },
         Breach(control: "SM-SOT-01", reason: "lives in us-south only") { world in
             world.sections["features"]! = world.sections["features"]!.replacingOccurrences(of: "location: global, point", with: "location: us-south, point")
         },
@@ -104,6 +108,7 @@ struct ControlTests {
 
     @Test("each control fails for its own reason", arguments: breaches)
     func breach(_ breach: Breach) throws {
+        // (A control may appear more than once, each for another reason.)
         var world = try ComplianceWorld()
         defer { world.remove() }
         breach.change(&world)

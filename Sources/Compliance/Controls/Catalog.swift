@@ -26,13 +26,14 @@ public enum ControlCatalog {
     static let versionRestorePractised = Control(
         id: "SM-ROT-01", title: "Version restore practised", severity: .medium, source: "\(checklist) › Rotation",
         basis: .evidence,
-        checks: "A drill recorded within the cadence ran a restore_versions runbook step (restoring secrets from their previous version) and the step passed.",
+        checks: "A drill recorded within the cadence ran a restore_versions runbook step (restoring secrets from their previous version), the step passed and the drill met its objectives.",
         remedy: "Rehearse corruption with a `restore_versions` step (scenarios/corruption-version-restore.yaml) on a test instance and record it: `smdrill run` or `smdrill check --run`."
     ) { context in
         context.withDrills { drills in
             let window = context.cadenceStart
             let practised = drills.filter { drill in
-                drill.recordedAt >= window && drill.steps.contains { $0.name == "restore_versions" && $0.passed }
+                drill.recordedAt >= window && drill.passed
+                    && drill.steps.contains { $0.name == "restore_versions" && $0.passed }
             }
             if let latest = practised.max(by: { $0.recordedAt < $1.recordedAt }) {
                 return .pass(
@@ -40,7 +41,7 @@ public enum ControlCatalog {
                     evidence: practised.map(\.sequence))
             }
             return .fail(
-                "no drill since \(context.day(window)) ran a passing restore_versions step (cadence \(context.plan.cadence.compactDescription))")
+                "no drill since \(context.day(window)) restored versions (a passing restore_versions step in a drill that met its objectives; cadence \(context.plan.cadence.compactDescription))")
         }
     }
 

@@ -109,7 +109,7 @@ public enum PlanLoader {
         }
 
         return DRPlan(
-            name: name, file: file, sha256: SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined(),
+            name: name, file: file, sha256: Hex.encode(SHA256.hash(data: Data(text.utf8))),
             primary: DRPlan.Instance(crn: primaryCRN, region: primaryRegion), recovery: recovery, features: features,
             regionalSecrets: regionalSecrets, dependencies: dependencies, keyLoss: keyLoss, workloads: workloads,
             deleters: deleters, objectives: objectives, cadence: cadence, drills: drills, locations: reader.locations)

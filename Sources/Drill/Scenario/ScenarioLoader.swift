@@ -13,7 +13,7 @@ public enum ScenarioLoader {
         let (text, root) = try YAMLReader.load(path)
         var scenario = try read(root)
         scenario.file = path
-        scenario.fileSHA256 = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        scenario.fileSHA256 = Hex.encode(SHA256.hash(data: Data(text.utf8)))
         return scenario
     }
 
@@ -21,7 +21,7 @@ public enum ScenarioLoader {
     public static func parse(_ text: String, file: String) throws(InputError) -> Scenario {
         var scenario = try read(try YAMLReader.parse(text, file: file))
         scenario.file = file
-        scenario.fileSHA256 = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        scenario.fileSHA256 = Hex.encode(SHA256.hash(data: Data(text.utf8)))
         return scenario
     }
 

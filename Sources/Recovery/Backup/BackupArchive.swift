@@ -103,7 +103,7 @@ public enum BackupArchive {
             ("notifications_registration", try encoder.encode(snapshot.notificationsRegistration)),
         ]
         for (index, secret) in snapshot.secrets.enumerated() {
-            entries.append((String(format: "secrets/%07d", index), try encoder.encode(secret)))
+            entries.append(("secrets/" + zeroPadded(index, width: 7), Data(CanonicalJSON.bytes(secret.json))))
         }
         var all = SHA256()
         let manifestEntries = entries.map { name, bytes -> Manifest.Entry in
@@ -111,7 +111,7 @@ public enum BackupArchive {
             return Manifest.Entry(name: name, length: bytes.count, sha256: Digests.sha256Hex(bytes))
         }
         let manifest = Manifest(
-            entries: manifestEntries, sha256: all.finalize().map { String(format: "%02x", $0) }.joined())
+            entries: manifestEntries, sha256: Hex.encode(all.finalize()))
         var payload = try encoder.encode(manifest)
         payload.append(0x0A)
         for (_, bytes) in entries { payload.append(bytes) }
@@ -130,6 +130,12 @@ public enum BackupArchive {
         archive.append(0x0A)
         archive.append(body)
         return archive
+    }
+
+    /// `42` as `0000042`.
+    static func zeroPadded(_ value: Int, width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     static func headerBytes(_ header: Header, includingHash: Bool) throws -> Data {
@@ -205,13 +211,13 @@ public enum BackupArchive {
                 case "configurations": snapshot.configurations = try decoder.decode([Configuration].self, from: bytes)
                 case "notifications_registration":
                     snapshot.notificationsRegistration = try decoder.decode(NotificationsRegistration?.self, from: bytes)
-                default: snapshot.secrets.append(try decoder.decode(SecretSnapshot.self, from: bytes))
+                default: snapshot.secrets.append(try SecretSnapshot(json: JSONReader.parse(Array(bytes))))
                 }
             } catch {
                 throw .tampered("entry \(entry.name) is unreadable")
             }
         }
-        guard all.finalize().map({ String(format: "%02x", $0) }).joined() == manifest.sha256 else {
+        guard Hex.encode(all.finalize()) == manifest.sha256 else {
             throw .tampered("the entries do not match the manifest's SHA-256")
         }
         return (header, snapshot)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import SecretsManager
 
 /// One entry of the evidence history.
 public struct EvidenceRecord: Codable, Sendable, Hashable {
@@ -353,20 +354,5 @@ public final class EvidenceStore: @unchecked Sendable {
 
     static func signature(_ hash: String, key: SymmetricKey) -> String {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(hash.utf8), using: key))
-    }
-}
-
-/// Lower-case hexadecimal, without a formatter per byte.
-enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
