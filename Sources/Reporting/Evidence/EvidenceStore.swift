@@ -203,9 +203,9 @@ public final class EvidenceStore: @unchecked Sendable {
     }
 
     private func appendRows(_ entries: [EvidenceEntry], _ db: Database) throws -> [EvidenceRecord] {
+        let last = try db.cachedStatement(sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
         var previous =
-            try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence ORDER BY sequence DESC LIMIT 1")
-            .map { (($0[0] as Int64?) ?? 0, ($0[1] as String?) ?? Self.genesis) } ?? (0, Self.genesis)
+            try Row.fetchOne(last).map { (($0[0] as Int64?) ?? 0, ($0[1] as String?) ?? Self.genesis) } ?? (0, Self.genesis)
         var written: [EvidenceRecord] = []
         let statement = try db.cachedStatement(
             sql: """
@@ -230,16 +230,15 @@ public final class EvidenceStore: @unchecked Sendable {
             previous = (record.sequence, record.hash)
         }
         // The head of the chain, so that deleting the last rows is noticed too.
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('head', ?)",
-            arguments: ["\(previous.0) \(previous.1)"])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('head', ?)")
+            .execute(arguments: ["\(previous.0) \(previous.1)"])
         return written
     }
 
     /// Every record, in chain order (optionally of one subject, or since a time).
     public func records(subject: String? = nil, since: String? = nil) throws -> [EvidenceRecord] {
         try queue.read { db in
-            var sql = "SELECT * FROM evidence"
+            var sql = "SELECT \(Self.columns) FROM evidence"
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let subject {
@@ -259,15 +258,17 @@ public final class EvidenceStore: @unchecked Sendable {
     /// Walks the chain: every row's hash, its link to the row before, the sequence without gaps, and the
     /// signature when a key is set. Answers the first row that fails.
     public func verify() throws -> EvidenceVerdict {
-        let (rows, head) = try queue.read { db in
-            (
-                try Row.fetchAll(db, sql: "SELECT * FROM evidence ORDER BY rowid"),
-                try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'head'")
-            )
-        }
+        try queue.read { db in try verify(db) }
+    }
+
+    private func verify(_ db: Database) throws -> EvidenceVerdict {
+        let head = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'head'")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM evidence ORDER BY rowid")
         var previousHash = Self.genesis
         var expected: Int64 = 1
-        for row in rows {
+        var count = 0
+        while let row = try rows.next() {
+            count += 1
             let (record, reportsText) = Self.record(row, decodingReports: false)
             guard record.sequence == expected else {
                 return record.sequence > expected
@@ -295,42 +296,42 @@ public final class EvidenceStore: @unchecked Sendable {
                 ? .broken(sequence: expected, reason: "is missing: the chain ended at row \(claimed) but rows after \(expected - 1) were deleted")
                 : .broken(sequence: max(expected - 1, 1), reason: "does not match the recorded head of the chain")
         }
-        return .intact(rows: rows.count)
+        return .intact(rows: count)
     }
+
+    /// The columns every read selects, in the order ``record(_:decodingReports:)`` reads them.
+    static let columns =
+        "sequence, recorded_at, kind, subject, tool_version, input_sha256, seed, passed, result_json, reports_json, previous_hash, hash, signature"
 
     /// Reads a row leniently: a field an editor emptied or retyped reads as a value whose hash cannot match.
     /// Answers the stored reports JSON as written too, which is what the hash covers.
     static func record(_ row: Row, decodingReports: Bool = true) -> (record: EvidenceRecord, reportsJSON: String) {
-        func text(_ column: String) -> String {
-            switch row[column] as DatabaseValue? {
-            case let value? where !value.isNull: String.fromDatabaseValue(value) ?? value.description
-            default: ""
+        func text(_ index: Int) -> String {
+            let value: DatabaseValue = row[index]
+            switch value.storage {
+            case .null: return ""
+            case .string(let text): return text
+            case .int64(let number): return String(number)
+            case .double(let number): return String(number)
+            case .blob(let data): return String(decoding: data, as: UTF8.self)
             }
         }
-        let reportsText = text("reports_json")
-        let signature = text("signature")
+        let reportsText = text(9)
+        let signature = text(12)
         let reports =
             decodingReports
             ? (try? JSONDecoder().decode([String: String].self, from: Data(reportsText.utf8))) ?? [:] : [:]
         let record = EvidenceRecord(
-            sequence: Int64(text("sequence")) ?? 0, recordedAt: text("recorded_at"), kind: text("kind"),
-            subject: text("subject"), toolVersion: text("tool_version"), inputSHA256: text("input_sha256"),
-            seed: UInt64(text("seed")), passed: text("passed") == "1", resultJSON: text("result_json"),
-            reports: reports, previousHash: text("previous_hash"), hash: text("hash"),
-            signature: signature.isEmpty ? nil : signature)
+            sequence: Int64(text(0)) ?? 0, recordedAt: text(1), kind: text(2), subject: text(3), toolVersion: text(4),
+            inputSHA256: text(5), seed: UInt64(text(6)), passed: text(7) == "1", resultJSON: text(8), reports: reports,
+            previousHash: text(10), hash: text(11), signature: signature.isEmpty ? nil : signature)
         return (record, reportsText)
     }
 
     /// The reports map as canonical JSON (sorted keys): what is stored and hashed.
     static func reportsJSON(_ reports: [String: String]) -> String {
-        String(decoding: (try? canonicalEncoder.encode(reports)) ?? Data("{}".utf8), as: UTF8.self)
+        CanonicalJSON.string(.object(reports.mapValues { .string($0) }))
     }
-
-    private static let canonicalEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// SHA-256 over the previous hash and every field of the row, each length-prefixed.
     static func hash(_ record: EvidenceRecord, reportsJSON: String) -> String {
