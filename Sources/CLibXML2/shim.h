@@ -1,6 +1,14 @@
 #ifndef SMDRILL_CLIBXML2_SHIM_H
 #define SMDRILL_CLIBXML2_SHIM_H
 
+/* libxml2 built with ICU includes ICU's C headers from its encoding header. Foundation carries its own ICU
+ * (_FoundationICU) whose UErrorCode differs from the system's, and a Swift module that imports both fails to
+ * build ("UErrorCode has different definitions in different modules"), depending on build order. smdrill
+ * never touches the ICU members of libxml2's encoding handler (it only passes pointers), so the ICU part of
+ * the headers is left out. */
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>

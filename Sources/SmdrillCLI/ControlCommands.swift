@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compliance
+import Drill
 import FakeSecretsManager
 import Foundation
 
@@ -53,7 +54,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         guard let found = ControlCatalog.control(control.uppercased()) else {
-            let hint = didYouMeanControl(control).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(control.uppercased(), among: ControlCatalog.all.map(\.id)).map { "; did you mean '\($0)'?" } ?? ""
             throw InputFailure(errors: ["unknown control '\(control)'\(hint) (smdrill list controls shows them)"])
         }
         print(
@@ -74,17 +75,6 @@ struct ExplainCommand: ParsableCommand {
             """)
     }
 
-    func didYouMeanControl(_ text: String) -> String? {
-        ControlCatalog.all.map(\.id).min { editDistanceLike($0, text) < editDistanceLike($1, text) }
-            .flatMap { editDistanceLike($0, text) <= 3 ? $0 : nil }
-    }
-
-    /// Characters that differ position by position, plus the difference in length: enough for ids.
-    func editDistanceLike(_ a: String, _ b: String) -> Int {
-        let a = Array(a.uppercased())
-        let b = Array(b.uppercased())
-        return zip(a, b).filter { $0 != $1 }.count + abs(a.count - b.count)
-    }
 }
 
 /// A control as JSON.

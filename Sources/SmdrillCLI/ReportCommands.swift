@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Drill
 import Foundation
 import Reporting
@@ -276,9 +277,16 @@ struct ReportCommand: ParsableCommand {
         }
         let store = try EvidenceCommands.open(evidence)
         let records = try store.records(since: sinceText)
-        let report = HTMLReport(
+        var report = HTMLReport(
             generatedAt: ReportClock.format(ReportClock.now()), toolVersion: SmdrillCommand.version,
             drills: DrillReports.latestDrills(from: records), history: DrillReports.history(from: records))
+        // The checklist matrix of the latest check recorded in the period, when there is one.
+        if let check = records.last(where: { $0.kind == "check" }),
+            let result = try? JSONDecoder().decode(ComplianceReport.self, from: Data(check.resultJSON.utf8))
+        {
+            report.checklist = result.results.map(ChecklistRow.init)
+            report.checklistTitle = "Checklist of DR plan \(result.plan), checked \(check.recordedAt) (evidence row \(check.sequence))"
+        }
         try AtomicFile.write(Data(report.render().utf8), to: URL(fileURLWithPath: html))
         print("\(html): \(records.count) evidence rows")
     }

@@ -110,6 +110,11 @@ struct CheckCommandTests {
         // The check itself is evidence.
         let history = try cli.run(["history", "--format", "json"], in: folder)
         #expect(history.output.contains("\"kind\" : \"check\""))
+        // The report from history alone carries the latest check's matrix.
+        #expect(try cli.run(["report", "--since", "2000-01-01", "--html", "reports/since.html"], in: folder).status == 0)
+        let since = try String(contentsOf: folder.appendingPathComponent("reports/since.html"), encoding: .utf8)
+        #expect(since.contains("Checklist of DR plan team"))
+        #expect(since.contains("SM-PLAN-09"))
 
         // A failing control with a waiver in force shows as skipped, with justification and expiry.
         let edited = plan.replacingOccurrences(of: "deleters: [REPLACE-iam-ServiceId-or-AccessGroup]", with: "deleters: [everyone]")
