@@ -157,11 +157,10 @@ struct CheckCommand: ParsableCommand {
                 history = DrillReports.history(from: records).filter { names.contains($0.key) }
             }
         }
-        let summary = "\(report.count(.pass)) pass, \(report.count(.fail)) fail, \(report.count(.waived)) waived, \(report.count(.notApplicable)) not applicable, \(report.count(.error)) error"
         let page = HTMLReport(
             generatedAt: ReportClock.format(now), toolVersion: SmdrillCommand.version, drills: drills,
             checklist: report.results.map(ChecklistRow.init),
-            checklistTitle: "Checklist of DR plan \(report.plan): \(summary)", history: history)
+            checklistTitle: "Checklist of DR plan \(report.plan): \(report.summary)", history: history)
         let htmlData = Data(page.render().utf8)
         try AtomicFile.write(htmlData, to: URL(fileURLWithPath: html))
         hashes[URL(fileURLWithPath: html).lastPathComponent] = DrillReports.sha256(htmlData)
@@ -203,7 +202,7 @@ enum ChecklistTable {
             case .waived, .notApplicable: return terminal.dim(cell)
             }
         })
-        text += "\n\nDR plan \(report.plan): \(report.count(.pass)) pass, \(report.count(.fail)) fail, \(report.count(.waived)) waived, \(report.count(.notApplicable)) not applicable, \(report.count(.error)) error"
+        text += "\n\nDR plan \(report.plan): \(report.summary)"
         let blocking = report.blocking
         text +=
             blocking.isEmpty

@@ -211,6 +211,11 @@ public struct ComplianceReport: Sendable, Codable {
 
     public func count(_ status: ControlStatus) -> Int { results.filter { $0.status == status }.count }
 
+    /// `20 pass, 0 fail, 0 waived, 3 not applicable, 0 error`.
+    public var summary: String {
+        ControlStatus.allCases.map { "\(count($0)) \($0.label)" }.joined(separator: ", ")
+    }
+
     enum CodingKeys: String, CodingKey {
         case plan, results, compliant
         case planFile = "plan_file"
