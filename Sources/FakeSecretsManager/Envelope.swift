@@ -7,28 +7,24 @@ import Simulation
 public struct SealedPayload: Sendable {
     public var rootKeyID: String
     public var wrappedKey: Data
-    /// Nonce, ciphertext and tag, kept as the box that opens them.
-    var box: AES.GCM.SealedBox
-
-    init(rootKeyID: String, wrappedKey: Data, box: AES.GCM.SealedBox) {
-        self.rootKeyID = rootKeyID
-        self.wrappedKey = wrappedKey
-        self.box = box
-    }
+    /// The 12-byte nonce, as stored.
+    public let nonce: Data
+    /// The ciphertext followed by the 16-byte GCM tag, as stored.
+    public let ciphertext: Data
 
     /// Reassembles a sealed payload from its stored columns; nil when they cannot be one (damage).
     init?(rootKeyID: String, wrappedKey: Data, nonce: Data, ciphertext: Data) {
-        guard nonce.count == 12, ciphertext.count >= 16,
-            let nonce = try? AES.GCM.Nonce(data: nonce),
-            let box = try? AES.GCM.SealedBox(nonce: nonce, ciphertext: ciphertext.dropLast(16), tag: ciphertext.suffix(16))
-        else { return nil }
-        self.init(rootKeyID: rootKeyID, wrappedKey: wrappedKey, box: box)
+        guard nonce.count == 12, ciphertext.count >= 16 else { return nil }
+        self.rootKeyID = rootKeyID
+        self.wrappedKey = wrappedKey
+        self.nonce = nonce
+        self.ciphertext = ciphertext
     }
 
-    /// The 12-byte nonce, as stored.
-    public var nonce: Data { box.nonce.withUnsafeBytes { Data($0) } }
-    /// The ciphertext followed by the 16-byte GCM tag, as stored.
-    public var ciphertext: Data { box.ciphertext + box.tag }
+    /// The box that opens it: nonce, ciphertext and tag.
+    var box: AES.GCM.SealedBox {
+        get throws { try AES.GCM.SealedBox(combined: nonce + ciphertext) }
+    }
 }
 
 /// Why sealed data could not be opened.
@@ -51,7 +47,11 @@ enum Envelope {
         // A 12-byte nonce and a 256-bit key are always valid, so sealing cannot fail.
         let box = try! AES.GCM.seal(
             plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonceBytes), authenticating: context)
-        return SealedPayload(rootKeyID: rootKey, wrappedKey: Data(wrapped), box: box)
+        // The combined form of a box with a 12-byte nonce is always there: nonce, ciphertext, tag.
+        let combined = box.combined!
+        return SealedPayload(
+            rootKeyID: rootKey, wrappedKey: Data(wrapped), nonce: Data(nonceBytes),
+            ciphertext: Data(combined.dropFirst(12)))!
     }
 
     /// Unwraps the data key of a sealed payload.
@@ -62,7 +62,7 @@ enum Envelope {
     /// Opens a sealed payload with its data key.
     static func open(_ sealed: SealedPayload, context: [UInt8], dataKey: SymmetricKey) throws(EnvelopeError) -> [UInt8] {
         do {
-            return Array(try AES.GCM.open(sealed.box, using: dataKey, authenticating: context))
+            return Array(try AES.GCM.open(try sealed.box, using: dataKey, authenticating: context))
         } catch {
             throw .authenticationFailed
         }

@@ -6,12 +6,11 @@ import GRDBSQLite
 /// `StatementArguments` goes through a generic key-path map that cost more than the insert itself; this
 /// keeps GRDB for everything else (connections, migrations, transactions, the statement cache, reads).
 extension Database {
-    /// Runs `sql` (cached) with `values` bound in order; the statement must not return rows.
-    func run(_ sql: String, _ values: [DatabaseValue]) throws {
-        let statement = try cachedStatement(sql: sql)
+    /// Runs `statement` with `values` bound in order, one for each of its parameters; the statement must
+    /// not return rows. It is left reset, ready for the next run.
+    func run(_ statement: Statement, _ values: [DatabaseValue]) throws {
         let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        assert(values.count == Int(sqlite3_bind_parameter_count(handle)), "every parameter is bound on every run")
         for (offset, value) in values.enumerated() {
             let index = CInt(offset + 1)
             let code: CInt
@@ -31,11 +30,14 @@ extension Database {
                     sqlite3_bind_blob(handle, index, buffer.baseAddress, CInt(buffer.count), sqliteTransient)
                 }
             }
-            guard code == SQLITE_OK else { throw lastError(code, sql) }
+            guard code == SQLITE_OK else {
+                sqlite3_reset(handle)
+                throw lastError(code, statement.sql)
+            }
         }
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
-        guard code == SQLITE_DONE else { throw lastError(code, sql) }
+        guard code == SQLITE_DONE else { throw lastError(code, statement.sql) }
     }
 
     private func lastError(_ code: CInt, _ sql: String) -> DatabaseError {

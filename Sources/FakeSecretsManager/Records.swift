@@ -96,10 +96,9 @@ struct VersionRecord {
     var sealed: SealedPayload? {
         didSet { opened = nil }
     }
-    /// What the first successful open of ``sealed`` gave: the data key and the plaintext, with the
-    /// key-management generation they were obtained under. Memory only, never stored; dropped when the
-    /// sealed data changes, and not trusted once any root key has been deleted since (see
-    /// ``ServiceInstance/openData(_:at:)``).
+    /// The plaintext, as sealed or as first opened, with the key-management generation it was obtained
+    /// under. Memory only, never stored; dropped when the sealed data changes, and not trusted once any
+    /// root key has been deleted since (see ``ServiceInstance/openData(_:at:)``).
     var opened: OpenedPayload?
     var integrityFailure: String?
     /// The row's key in the database.
@@ -108,7 +107,6 @@ struct VersionRecord {
 
 /// A version's data as the instance last opened it.
 struct OpenedPayload {
-    var dataKey: SymmetricKey
     var plaintext: [UInt8]
     var generation: UInt64
 }

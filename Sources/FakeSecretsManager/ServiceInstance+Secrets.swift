@@ -37,11 +37,12 @@ extension ServiceInstance {
 
             let secretID = random.uuid()
             let versionID = random.uuid()
-            let sealed = try seal(data.canonicalJSON(), context: context(secretID: secretID, versionID: versionID))
+            let (sealed, opened) = try sealVersion(data.canonicalJSON(), secretID: secretID, versionID: versionID)
             var version = VersionRecord(
                 id: versionID, sequence: 1, createdBy: principal.id, createdAt: date, autoRotated: false,
                 customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
                 expirationDate: prototype.expirationDate, downloaded: false, sealed: sealed)
+            version.opened = opened
             let record = SecretRecord(
                 id: secretID, secretType: prototype.secretType, name: prototype.name, groupID: groupID,
                 description: prototype.description, labels: prototype.labels ?? [],
@@ -50,8 +51,8 @@ extension ServiceInstance {
                 createdAt: date, updatedAt: date, retrievedAt: nil, downloaded: false,
                 state: .active, nextSequence: 2, versions: [version])
             try persist { db in
-                try InstanceStore.insertSecret(record, db)
-                try InstanceStore.insertVersion(&version, of: record, db)
+                try db.insertSecret(record)
+                try db.insertVersion(&version, of: record)
             }
             record.versions[0].storageKey = version.storageKey
             if case .usernamePassword(let username, _) = data { record.username = username }
@@ -185,7 +186,7 @@ extension ServiceInstance {
         let plaintext = try open(
             sealed, context: context(secretID: secret.id, versionID: secret.versions[index].id), dataKey: key.key,
             secretID: secret.id)
-        secret.versions[index].opened = OpenedPayload(dataKey: key.key, plaintext: plaintext, generation: key.generation)
+        secret.versions[index].opened = OpenedPayload(plaintext: plaintext, generation: key.generation)
         return plaintext
     }
 
@@ -246,7 +247,7 @@ extension ServiceInstance {
             if let rotation = patch.rotation { secret.rotation = rotation }
             secret.updatedAt = now
             do throws(SecretsManagerError) {
-                try persist { db in try InstanceStore.saveSecret(secret, db) }
+                try persist(singleStatement: true) { db in try db.saveSecret(secret) }
             } catch {
                 (
                     secret.name, secret.description, secret.labels, secret.customMetadata, secret.expirationDate,
@@ -272,7 +273,7 @@ extension ServiceInstance {
                 throw .preconditionFailed(
                     "secret \(id) has \(secret.locks.count) lock(s) (\(secret.locks.map(\.name).joined(separator: ", "))); remove them before deleting it")
             }
-            try persist { db in try InstanceStore.deleteSecret(secret, db) }
+            try persist { db in try db.deleteSecret(secret) }
             secrets.removeValue(forKey: id)
             namesByType[secret.secretType]?[secret.name] = nil
             secret.retrievalUnsaved = false

@@ -34,11 +34,12 @@ extension ServiceInstance {
 
             let date = now
             let versionID = random.uuid()
-            let sealed = try seal(data.canonicalJSON(), context: context(secretID: secretID, versionID: versionID))
+            let (sealed, opened) = try sealVersion(data.canonicalJSON(), secretID: secretID, versionID: versionID)
             var version = VersionRecord(
                 id: versionID, sequence: secret.nextSequence, createdBy: principal.id, createdAt: date,
                 autoRotated: autoRotated, customMetadata: prototype.versionCustomMetadata ?? [:], attributes: [:],
                 expirationDate: secret.expirationDate, downloaded: false, sealed: sealed)
+            version.opened = opened
 
             // Only the rows that change are copied; memory changes once the storage has taken them.
             let dropped = secret.versions.count + 1 > ServiceLimits.versionHistory ? secret.versions.first : nil
@@ -51,13 +52,14 @@ extension ServiceInstance {
             let previousCustomMetadata = secret.customMetadata
             if let customMetadata = prototype.customMetadata { secret.customMetadata = customMetadata }
             do throws(SecretsManagerError) {
-                try persist { db in
-                    try InstanceStore.insertVersion(&version, of: secret, db)
-                    if let strippedVersion { try InstanceStore.saveVersion(strippedVersion, of: secret, db) }
-                    if let dropped { try InstanceStore.deleteVersion(key: dropped.storageKey, db) }
+                let singleStatement = strippedVersion == nil && dropped == nil && !customMetadataChanged
+                try persist(singleStatement: singleStatement) { db in
+                    try db.insertVersion(&version, of: secret)
+                    if let strippedVersion { try db.saveVersion(strippedVersion, of: secret) }
+                    if let dropped { try db.deleteVersion(key: dropped.storageKey) }
                     // The secret's own row changes only with its metadata: its update time and next sequence
                     // follow from its newest version when the state is loaded.
-                    if customMetadataChanged { try InstanceStore.saveSecret(secret, db) }
+                    if customMetadataChanged { try db.saveSecret(secret) }
                 }
             } catch {
                 secret.customMetadata = previousCustomMetadata

@@ -130,7 +130,7 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 
     /// The open transaction of a ``batch(_:)``, which every write joins while it runs.
-    private var batchDatabase: GRDBDatabase?
+    private var batchDatabase: StoreWriter?
 
     /// Runs `body` with every write it makes in one transaction: for loading many secrets at once (building a
     /// drill's world). The instance is meant to be reloaded if the batch throws.
@@ -144,13 +144,14 @@ public final class ServiceInstance: @unchecked Sendable {
         return result!
     }
 
-    /// Runs `updates` in one transaction (or in the open batch); a storage failure answers 503.
-    func persist(_ updates: (GRDBDatabase) throws -> Void) throws(SecretsManagerError) {
+    /// Runs `updates` in one transaction (or in the open batch); a storage failure answers 503. Updates that
+    /// are one SQL statement say so, and skip the savepoint that makes several statements one.
+    func persist(singleStatement: Bool = false, _ updates: (StoreWriter) throws -> Void) throws(SecretsManagerError) {
         do {
             if let batchDatabase {
                 try updates(batchDatabase)
             } else {
-                try store.write(updates)
+                try store.write(singleStatement: singleStatement, updates)
             }
         } catch {
             throw .serviceUnavailable(code: "storage_error", "the instance could not write its state: \(error)")
@@ -168,10 +169,10 @@ public final class ServiceInstance: @unchecked Sendable {
         guard !pending.isEmpty else { return }
         try store.write { db in
             for secret in pending {
-                try InstanceStore.saveSecret(secret, db)
+                try db.saveSecret(secret)
                 // A read marks the version it served as downloaded.
                 for version in secret.versions where version.downloaded && version.sealed != nil {
-                    try InstanceStore.saveVersion(version, of: secret, db)
+                    try db.saveVersion(version, of: secret)
                 }
             }
         }
@@ -278,6 +279,15 @@ public final class ServiceInstance: @unchecked Sendable {
         }
     }
 
+    /// Seals a version's data, and keeps the plaintext it was sealed from as opened: the instance has just
+    /// held it, under a root key that was active a moment ago.
+    func sealVersion(_ plaintext: [UInt8], secretID: String, versionID: String) throws(SecretsManagerError)
+        -> (sealed: SealedPayload, opened: OpenedPayload)
+    {
+        let sealed = try seal(plaintext, context: context(secretID: secretID, versionID: versionID))
+        return (sealed, OpenedPayload(plaintext: plaintext, generation: rootKMS?.generation ?? 0))
+    }
+
     /// Unwraps the data key of a sealed payload through the key-management instance.
     func dataKey(_ sealed: SealedPayload) throws(SecretsManagerError) -> (key: SymmetricKey, generation: UInt64) {
         guard let kms = rootKMS else {
@@ -347,7 +357,3 @@ public final class ServiceInstance: @unchecked Sendable {
                 ], source: crn.description, time: now))
     }
 }
-
-import GRDB
-
-typealias GRDBDatabase = GRDB.Database

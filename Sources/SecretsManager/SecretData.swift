@@ -128,7 +128,27 @@ public enum SecretData: Hashable, Sendable {
     /// The data as a JSON object of its v2 fields, keys sorted: the bytes the fake encrypts, and a stable
     /// fingerprint input.
     public func canonicalJSON() -> [UInt8] {
-        CanonicalJSON.bytes(.object(jsonObject))
+        // The two types drills write most, written straight; the rest through their JSON object.
+        switch self {
+        case .arbitrary(let payload):
+            var output: [UInt8] = []
+            output.reserveCapacity(payload.utf8Count + 14)
+            output.append(contentsOf: #"{"payload":"#.utf8)
+            CanonicalJSON.write(string: payload.reveal(), into: &output)
+            output.append(0x7D)
+            return output
+        case .usernamePassword(let username, let password):
+            var output: [UInt8] = []
+            output.reserveCapacity(username.utf8.count + password.utf8Count + 28)
+            output.append(contentsOf: #"{"password":"#.utf8)
+            CanonicalJSON.write(string: password.reveal(), into: &output)
+            output.append(contentsOf: #","username":"#.utf8)
+            CanonicalJSON.write(string: username, into: &output)
+            output.append(0x7D)
+            return output
+        default:
+            return CanonicalJSON.bytes(.object(jsonObject))
+        }
     }
 
     /// Reads bytes written by ``canonicalJSON()``.

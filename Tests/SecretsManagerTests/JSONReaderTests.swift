@@ -18,6 +18,19 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("the data written straight is byte for byte what its JSON object gives")
+    func directDataJSON() {
+        let awkward = "quote \" backslash \\ newline \n nul \u{0} é 漢字 \u{1F4A5}"
+        let samples: [SecretData] = [
+            .arbitrary(payload: SecretPayload("")), .arbitrary(payload: SecretPayload(awkward)),
+            .usernamePassword(username: "", password: SecretPayload("")),
+            .usernamePassword(username: awkward, password: SecretPayload(awkward)),
+        ]
+        for data in samples {
+            #expect(data.canonicalJSON() == CanonicalJSON.bytes(.object(data.jsonObject)), "\(data.secretType)")
+        }
+    }
+
     @Test("it reads JSON it did not write: spaces, escapes, surrogate pairs")
     func foreign() throws {
         let text = #" { "k" : [ 1 , 2.5e2 , "\u00e9\ud83d\udca5\/" ] , "t":true } "#

@@ -40,6 +40,9 @@ final class FakeWorld: @unchecked Sendable {
     let instance: ServiceInstance
     let principal = Principal("iam-ServiceId-benchmark")
     var run = 0
+    /// The 64-character payloads, built once as the peer's literals are.
+    let created = SecretPayload(String(repeating: "v", count: 64))
+    let rotated = SecretPayload(String(repeating: "w", count: 64))
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("smdrill-bench-\(UUID().uuidString)")
@@ -56,12 +59,12 @@ final class FakeWorld: @unchecked Sendable {
         let name = "secret-\(run)"
         guard case .served = cloud.route(to: instance.id) else { throw CancellationError() }
         let secret = try instance.createSecret(
-            SecretPrototype(name: name, data: .arbitrary(payload: SecretPayload(String(repeating: "v", count: 64)))),
+            SecretPrototype(name: name, data: .arbitrary(payload: created)),
             by: principal)
         guard case .served = cloud.route(to: instance.id) else { throw CancellationError() }
         _ = try instance.createSecretVersion(
             secretID: secret.id,
-            SecretVersionPrototype(data: .arbitrary(payload: SecretPayload(String(repeating: "w", count: 64)))),
+            SecretVersionPrototype(data: .arbitrary(payload: rotated)),
             by: principal)
         guard case .served = cloud.route(to: instance.id) else { throw CancellationError() }
         _ = try instance.getSecret(id: secret.id, by: principal)
