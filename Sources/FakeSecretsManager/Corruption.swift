@@ -134,10 +134,10 @@ extension ServiceInstance {
         try store.write { db in
             for secret in changedSecrets {
                 for version in secret.versions where version.sealed != nil {
-                    try db.saveVersion(version, of: secret)
+                    db.saveVersion(version, of: secret)
                 }
             }
-            for configuration in changedConfigurations { try db.saveConfiguration(configuration) }
+            for configuration in changedConfigurations { db.saveConfiguration(configuration) }
         }
         rootKey = newRootKey
         return rewrapped

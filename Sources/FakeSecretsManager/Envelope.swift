@@ -50,13 +50,13 @@ enum Envelope {
         // The combined form of a box with a 12-byte nonce is always there: nonce, ciphertext, tag.
         let combined = box.combined!
         return SealedPayload(
-            rootKeyID: rootKey, wrappedKey: Data(wrapped), nonce: Data(nonceBytes),
+            rootKeyID: rootKey, wrappedKey: wrapped, nonce: Data(nonceBytes),
             ciphertext: Data(combined.dropFirst(12)))!
     }
 
     /// Unwraps the data key of a sealed payload.
     static func dataKey(of sealed: SealedPayload, kms: KeyManagementService) throws(KeyManagementError) -> SymmetricKey {
-        try kms.unwrap(Array(sealed.wrappedKey), with: sealed.rootKeyID)
+        try kms.unwrap(sealed.wrappedKey, with: sealed.rootKeyID)
     }
 
     /// Opens a sealed payload with its data key.
@@ -77,7 +77,7 @@ enum Envelope {
             throw .unwrapFailed(RootKeyReference(kmsCRN: kms.crn.description, keyID: sealed.rootKeyID))
         }
         var copy = sealed
-        copy.wrappedKey = Data(try kms.wrap(dataKey, with: newRootKey))
+        copy.wrappedKey = try kms.wrap(dataKey, with: newRootKey)
         copy.rootKeyID = newRootKey
         return copy
     }

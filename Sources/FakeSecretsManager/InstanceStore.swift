@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SecretsManager
+import Synchronization
 
 /// A service instance's regional state: one SQLite database in WAL mode, through GRDB.
 ///
@@ -13,25 +14,49 @@ import SecretsManager
 /// an operation dirties as few pages as it can. Names and ids are unique because the service checks them.
 ///
 /// Writes are committed in groups, as a database server commits concurrent transactions together: each
-/// operation runs in its own savepoint inside a transaction that is committed every ``groupLimit``
-/// operations, and always before anything reads, copies, damages or closes the file (``flush()``). Nothing
-/// outside this process looks at the file, so no failure a drill injects can observe an acknowledged write
-/// that is not on disk.
-final class InstanceStore {
+/// operation runs in its own savepoint (when it is more than one statement) inside a transaction that is
+/// committed every ``groupLimit`` operations, and always before anything reads, copies, damages or closes
+/// the file (``flush()``). Nothing outside this process looks at the file, so no failure a drill injects can
+/// observe an acknowledged write that is not on disk.
+///
+/// The SQL runs on GRDB's writer queue, beside the simulation rather than in its way: an operation records
+/// its row writes (values and checksums, taken on the caller's thread, so later changes to the records
+/// cannot leak in) and hands them over in shipments of ``shipmentSize``; the writer runs them in order.
+/// Row keys are given out here, so no operation waits for an insert to learn its key. Every read, copy,
+/// damage and close waits for the writer first (``flush()``). A write the writer could not apply fails
+/// every later write and flush with ``StoreError/writeFailed(_:)``, until the store is reopened.
+///
+/// Thread confinement: the writer-side state (``PreparedStatements``, the group count) is touched only on
+/// the writer queue; everything else only on the caller's thread; the failure crosses through a mutex.
+final class InstanceStore: @unchecked Sendable {
     /// Operations per committed group.
     static let groupLimit = 256
-    private var pendingOperations = 0
+    /// Operations handed to the writer at once.
+    static let shipmentSize = 32
+    /// Operations in the current group (writer queue only).
+    private var groupOperations = 0
 
     let path: String
     private var queue: DatabaseQueue?
-    /// The hot statements, prepared once per connection.
+    /// The hot statements, prepared once per connection (writer queue only).
     private let statements = PreparedStatements()
     /// Why the database could not be opened the last time it was reopened (damage SQLite itself noticed).
     private var openFailure: String?
+    /// Recorded operations not yet handed to the writer.
+    private var pending: [RecordedOperation] = []
+    /// Whether operations were handed over since the last flush.
+    private var shipped = false
+    /// Shipments the writer may hold at once: the caller waits rather than queue without bound.
+    private let inFlight = DispatchSemaphore(value: 64)
+    /// The first write the writer could not apply since the store was opened.
+    private let failure = Mutex<String?>(nil)
+    /// The next row keys to give out.
+    let keys = RowKeys()
 
     init(path: String) throws {
         self.path = path
         queue = try Self.open(path: path)
+        readKeys()
     }
 
     /// Opens the database again after its file changed. A file SQLite cannot open leaves the store closed,
@@ -40,10 +65,24 @@ final class InstanceStore {
         do {
             queue = try Self.open(path: path)
             openFailure = nil
+            failure.withLock { $0 = nil }
+            readKeys()
         } catch {
             queue = nil
             openFailure = "\(error)"
         }
+    }
+
+    /// Continues the row keys after the largest in the file.
+    private func readKeys() {
+        let largest = try? queue?.read { db in
+            (
+                try Int64.fetchOne(db, sql: "SELECT coalesce(max(key), 0) FROM secrets") ?? 0,
+                try Int64.fetchOne(db, sql: "SELECT coalesce(max(key), 0) FROM secret_versions") ?? 0
+            )
+        }
+        keys.nextSecret = (largest?.0 ?? 0) + 1
+        keys.nextVersion = (largest?.1 ?? 0) + 1
     }
 
     private static func open(path: String) throws -> DatabaseQueue {
@@ -109,42 +148,88 @@ final class InstanceStore {
         return queue
     }
 
-    /// Runs one operation's updates: all of them or none, committed with its group. Updates of more than one
-    /// statement run in a savepoint; a `singleStatement` needs none, as SQLite applies a statement whole or
-    /// not at all.
-    func write(singleStatement: Bool = false, _ updates: (StoreWriter) throws -> Void) throws {
-        let statements = statements
-        try database().writeWithoutTransaction { db in
-            if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
-            let writer = StoreWriter(db: db, statements: statements)
-            if singleStatement {
-                try updates(writer)
-            } else {
-                try writer.run(.savepoint, [])
-                do {
-                    try updates(writer)
-                } catch {
-                    try writer.run(.rollbackToSavepoint, [])
-                    try writer.run(.releaseSavepoint, [])
-                    throw error
-                }
-                try writer.run(.releaseSavepoint, [])
-            }
-            pendingOperations += 1
-            if pendingOperations >= Self.groupLimit {
-                try db.commit()
-                pendingOperations = 0
-            }
+    /// Records one operation's updates and hands them to the writer, to be applied all or none and committed
+    /// with their group. Updates of more than one statement run in a savepoint; one statement needs none, as
+    /// SQLite applies a statement whole or not at all. Throws when the store is closed, or when an earlier
+    /// write failed.
+    func write(_ updates: (StoreWriter) throws -> Void) throws {
+        _ = try database()
+        try checkFailure()
+        let writer = StoreWriter(keys: keys)
+        try updates(writer)
+        guard !writer.writes.isEmpty else { return }
+        pending.append(RecordedOperation(writes: writer.writes))
+        if pending.count >= Self.shipmentSize { try ship() }
+    }
+
+    private func checkFailure() throws {
+        if let reason = failure.withLock({ $0 }) { throw StoreError.writeFailed(reason) }
+    }
+
+    /// Hands the recorded operations to the writer queue.
+    private func ship() throws {
+        guard !pending.isEmpty else { return }
+        let operations = pending
+        pending = []
+        let queue = try database()
+        shipped = true
+        inFlight.wait()
+        queue.asyncWriteWithoutTransaction { [self] db in
+            defer { inFlight.signal() }
+            for operation in operations { apply(operation, db) }
         }
     }
 
-    /// Commits the pending group.
+    /// Applies one operation on the writer queue; a failure is kept for the caller's next write.
+    private func apply(_ operation: RecordedOperation, _ db: Database) {
+        do {
+            if !db.isInsideTransaction {
+                try db.beginTransaction(.immediate)
+                groupOperations = 0
+            }
+            if operation.writes.count == 1 {
+                try run(operation.writes[0], db)
+            } else {
+                try db.run(statements.statement(.savepoint, db), [])
+                do {
+                    for write in operation.writes { try run(write, db) }
+                } catch {
+                    try db.run(statements.statement(.rollbackToSavepoint, db), [])
+                    try db.run(statements.statement(.releaseSavepoint, db), [])
+                    throw error
+                }
+                try db.run(statements.statement(.releaseSavepoint, db), [])
+            }
+            groupOperations += 1
+            if groupOperations >= Self.groupLimit {
+                try db.commit()
+                groupOperations = 0
+            }
+        } catch {
+            failure.withLock { if $0 == nil { $0 = "\(error)" } }
+        }
+    }
+
+    private func run(_ write: RowWrite, _ db: Database) throws {
+        switch write {
+        case .prepared(let key, let values): try db.run(statements.statement(key, db), values)
+        case .sql(let sql, let values): try db.run(db.cachedStatement(sql: sql), values)
+        }
+    }
+
+    /// Waits for the writer to apply everything recorded, and commits the group.
     func flush() throws {
-        guard let queue, pendingOperations > 0 else { return }
+        guard let queue else {
+            pending = []
+            return
+        }
+        guard shipped || !pending.isEmpty else { return }
+        try ship()
         try queue.writeWithoutTransaction { db in
             if db.isInsideTransaction { try db.commit() }
         }
-        pendingOperations = 0
+        shipped = false
+        try checkFailure()
     }
 
     /// Closes the database; the file stays.
@@ -204,11 +289,13 @@ final class InstanceStore {
     enum StoreError: Error, CustomStringConvertible {
         case closed
         case unreadable(String)
+        case writeFailed(String)
 
         var description: String {
             switch self {
             case .closed: "the instance's database is closed"
             case .unreadable(let reason): "the instance's database cannot be opened: \(reason)"
+            case .writeFailed(let reason): "the instance's database failed a write: \(reason)"
             }
         }
     }
@@ -428,122 +515,162 @@ final class InstanceStore {
     static func optionalDate(_ millis: Int64?) -> Date? { millis.map(date) }
 }
 
-/// What an operation's updates write through: the open connection, and the instance's hot statements,
-/// prepared once. Only valid inside ``InstanceStore/write(singleStatement:_:)``.
-struct StoreWriter {
-    let db: Database
-    fileprivate let statements: PreparedStatements
+/// One SQL statement of an operation, with its values.
+enum RowWrite: Sendable {
+    /// A hot statement, prepared once.
+    case prepared(PreparedStatements.Key, [DatabaseValue])
+    /// Any other statement, through GRDB's statement cache.
+    case sql(String, [DatabaseValue])
+}
 
-    /// Runs a prepared statement with `values` bound in order.
-    func run(_ key: PreparedStatements.Key, _ values: [DatabaseValue]) throws {
-        try db.run(statements.statement(key, db), values)
+/// The row writes of one operation, in order.
+struct RecordedOperation: Sendable {
+    var writes: [RowWrite]
+}
+
+/// The next row keys of the secrets and versions tables (caller's thread only).
+final class RowKeys {
+    var nextSecret: Int64 = 1
+    var nextVersion: Int64 = 1
+}
+
+/// What an operation's updates are written through: it records each row write, values and checksum taken
+/// now, for ``InstanceStore`` to hand to its writer. New rows get their keys here.
+final class StoreWriter {
+    private(set) var writes: [RowWrite] = []
+    private let keys: RowKeys
+
+    init(keys: RowKeys) { self.keys = keys }
+
+    private func record(_ key: PreparedStatements.Key, _ values: [DatabaseValue]) {
+        writes.append(.prepared(key, values))
     }
 
-
-    func insertGroup(_ group: GroupRecord) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO secret_groups (id, name, description, created_at, updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [
-            group.id, group.name, group.description, InstanceStore.millis(group.createdAt), InstanceStore.millis(group.updatedAt),
-            Checksums.group(group),
-        ])
+    private func record(sql: String, _ values: [DatabaseValue]) {
+        writes.append(.sql(sql, values))
     }
 
-    func updateGroup(_ group: GroupRecord) throws {
-        try db.cachedStatement(
-            sql: "UPDATE secret_groups SET name = ?, description = ?, updated_at = ?, checksum = ? WHERE id = ?"
-        ).execute(arguments: [group.name, group.description, InstanceStore.millis(group.updatedAt), Checksums.group(group), group.id])
+    func insertGroup(_ group: GroupRecord) {
+        record(
+            sql: "INSERT INTO secret_groups (id, name, description, created_at, updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                group.id.databaseValue, group.name.databaseValue, group.description.databaseValue,
+                InstanceStore.millis(group.createdAt).databaseValue, InstanceStore.millis(group.updatedAt).databaseValue,
+                Checksums.group(group).databaseValue,
+            ])
     }
 
-    func deleteGroup(id: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM secret_groups WHERE id = ?").execute(arguments: [id])
+    func updateGroup(_ group: GroupRecord) {
+        record(
+            sql: "UPDATE secret_groups SET name = ?, description = ?, updated_at = ?, checksum = ? WHERE id = ?",
+            [
+                group.name.databaseValue, group.description.databaseValue,
+                InstanceStore.millis(group.updatedAt).databaseValue, Checksums.group(group).databaseValue,
+                group.id.databaseValue,
+            ])
     }
 
-    /// Inserts a new secret's row (not its versions or locks), and keeps its key in the record.
-    func insertSecret(_ secret: SecretRecord) throws {
-        try run(.insertSecret, InstanceStore.withChecksum(InstanceStore.secretColumns(secret)))
-        secret.storageKey = db.lastInsertedRowID
+    func deleteGroup(id: String) {
+        record(sql: "DELETE FROM secret_groups WHERE id = ?", [id.databaseValue])
+    }
+
+    /// Inserts a new secret's row (not its versions or locks), under a new key kept in the record.
+    func insertSecret(_ secret: SecretRecord) {
+        secret.storageKey = keys.nextSecret
+        keys.nextSecret += 1
+        var values = [secret.storageKey.databaseValue]
+        values.append(contentsOf: InstanceStore.withChecksum(InstanceStore.secretColumns(secret)))
+        record(.insertSecret, values)
     }
 
     /// Writes an existing secret's row again (not its versions or locks).
-    func saveSecret(_ secret: SecretRecord) throws {
+    func saveSecret(_ secret: SecretRecord) {
         var values = InstanceStore.withChecksum(InstanceStore.secretColumns(secret))
         values.append(secret.storageKey.databaseValue)
-        try run(.saveSecret, values)
+        record(.saveSecret, values)
     }
 
     /// Deletes a secret's row, its versions and its locks.
-    func deleteSecret(_ secret: SecretRecord) throws {
-        try run(.deleteSecret, [secret.storageKey.databaseValue])
-        for version in secret.versions { try deleteVersion(key: version.storageKey) }
-        try run(.deleteLocks, [secret.id.databaseValue])
+    func deleteSecret(_ secret: SecretRecord) {
+        record(.deleteSecret, [secret.storageKey.databaseValue])
+        for version in secret.versions { deleteVersion(key: version.storageKey) }
+        record(.deleteLocks, [secret.id.databaseValue])
     }
 
-    /// Inserts a new version row, and keeps its key in the record.
-    func insertVersion(_ version: inout VersionRecord, of secret: SecretRecord) throws {
-        try run(.insertVersion, InstanceStore.withChecksum(InstanceStore.versionColumns(version, secretKey: secret.storageKey)))
-        version.storageKey = db.lastInsertedRowID
+    /// Inserts a new version row, under a new key kept in the record.
+    func insertVersion(_ version: inout VersionRecord, of secret: SecretRecord) {
+        version.storageKey = keys.nextVersion
+        keys.nextVersion += 1
+        var values = [version.storageKey.databaseValue]
+        values.append(contentsOf: InstanceStore.withChecksum(InstanceStore.versionColumns(version, secretKey: secret.storageKey)))
+        record(.insertVersion, values)
     }
 
     /// Writes an existing version row again.
-    func saveVersion(_ version: VersionRecord, of secret: SecretRecord) throws {
+    func saveVersion(_ version: VersionRecord, of secret: SecretRecord) {
         var values = InstanceStore.withChecksum(InstanceStore.versionColumns(version, secretKey: secret.storageKey))
         values.append(version.storageKey.databaseValue)
-        try run(.saveVersion, values)
+        record(.saveVersion, values)
     }
 
-    func deleteVersion(key: Int64) throws {
-        try run(.deleteVersion, [key.databaseValue])
+    func deleteVersion(key: Int64) {
+        record(.deleteVersion, [key.databaseValue])
     }
 
-    func replaceLocks(secretID: String, _ locks: [LockRecord]) throws {
-        try db.cachedStatement(sql: "DELETE FROM secret_locks WHERE secret_id = ?").execute(arguments: [secretID])
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO secret_locks (secret_id, name, version_id, description, attributes, created_by, created_at,
-                    updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+    func replaceLocks(secretID: String, _ locks: [LockRecord]) {
+        record(sql: "DELETE FROM secret_locks WHERE secret_id = ?", [secretID.databaseValue])
         for lock in locks {
-            try insert.execute(arguments: [
-                secretID, lock.name, lock.versionID, lock.description, lock.attributes.map(StoredJSON.encode),
-                lock.createdBy, InstanceStore.millis(lock.createdAt), InstanceStore.millis(lock.updatedAt), Checksums.lock(secretID: secretID, lock),
-            ])
+            record(
+                sql: """
+                    INSERT INTO secret_locks (secret_id, name, version_id, description, attributes, created_by, created_at,
+                        updated_at, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                [
+                    secretID.databaseValue, lock.name.databaseValue, lock.versionID.databaseValue,
+                    lock.description.databaseValue, lock.attributes.map(StoredJSON.encode).databaseValue,
+                    lock.createdBy.databaseValue, InstanceStore.millis(lock.createdAt).databaseValue,
+                    InstanceStore.millis(lock.updatedAt).databaseValue,
+                    Checksums.lock(secretID: secretID, lock).databaseValue,
+                ])
         }
     }
 
-    func saveConfiguration(_ configuration: ConfigurationRecord) throws {
+    func saveConfiguration(_ configuration: ConfigurationRecord) {
         let sealed = configuration.sealed
-        try db.cachedStatement(
+        record(
             sql: """
                 INSERT OR REPLACE INTO configurations (name, config_type, created_by, created_at, updated_at, properties,
                     root_key_id, wrapped_key, nonce, ciphertext, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            configuration.name, configuration.configType.rawValue, configuration.createdBy,
-            InstanceStore.millis(configuration.createdAt), InstanceStore.millis(configuration.updatedAt), StoredJSON.encode(configuration.properties),
-            sealed?.rootKeyID, sealed?.wrappedKey, sealed?.nonce, sealed?.ciphertext, Checksums.configuration(configuration),
-        ])
+                """,
+            [
+                configuration.name.databaseValue, configuration.configType.rawValue.databaseValue,
+                configuration.createdBy.databaseValue, InstanceStore.millis(configuration.createdAt).databaseValue,
+                InstanceStore.millis(configuration.updatedAt).databaseValue,
+                StoredJSON.encode(configuration.properties).databaseValue, sealed?.rootKeyID.databaseValue ?? .null,
+                sealed?.wrappedKey.databaseValue ?? .null, sealed?.nonce.databaseValue ?? .null,
+                sealed?.ciphertext.databaseValue ?? .null, Checksums.configuration(configuration).databaseValue,
+            ])
     }
 
-    func deleteConfiguration(name: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM configurations WHERE name = ?").execute(arguments: [name])
+    func deleteConfiguration(name: String) {
+        record(sql: "DELETE FROM configurations WHERE name = ?", [name.databaseValue])
     }
 
-    func saveRegistration(_ registration: RegistrationRecord?) throws {
-        try db.execute(sql: "DELETE FROM notifications_registration")
+    func saveRegistration(_ registration: RegistrationRecord?) {
+        record(sql: "DELETE FROM notifications_registration", [])
         guard let registration else { return }
-        try db.execute(
+        record(
             sql: "INSERT INTO notifications_registration (id, instance_crn, source_name, source_description, checksum) VALUES (1, ?, ?, ?, ?)",
-            arguments: [
-                registration.instanceCRN, registration.sourceName, registration.sourceDescription,
-                Checksums.registration(registration),
+            [
+                registration.instanceCRN.databaseValue, registration.sourceName.databaseValue,
+                registration.sourceDescription.databaseValue, Checksums.registration(registration).databaseValue,
             ])
     }
 }
 
 /// The statements every operation runs, prepared once per connection and kept by the store: looking them up
 /// by their SQL text in GRDB's cache hashed several hundred characters a statement.
-final class PreparedStatements {
+final class PreparedStatements: @unchecked Sendable {
     enum Key: Int, CaseIterable {
         case savepoint, releaseSavepoint, rollbackToSavepoint
         case insertSecret, saveSecret, deleteSecret, deleteLocks, insertVersion, saveVersion, deleteVersion
@@ -555,10 +682,10 @@ final class PreparedStatements {
             case .rollbackToSavepoint: "ROLLBACK TO SAVEPOINT operation"
             case .insertSecret:
                 """
-                INSERT INTO secrets (id, secret_type, name, secret_group_id, description, labels,
+                INSERT INTO secrets (key, id, secret_type, name, secret_group_id, description, labels,
                     custom_metadata, attributes, rotation, expiration_date, created_by, created_at, updated_at,
                     retrieved_at, downloaded, state, next_sequence, checksum)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             case .saveSecret:
                 """
@@ -572,10 +699,10 @@ final class PreparedStatements {
             case .deleteLocks: "DELETE FROM secret_locks WHERE secret_id = ?"
             case .insertVersion:
                 """
-                INSERT INTO secret_versions (secret_key, sequence, id, created_by, created_at, auto_rotated,
+                INSERT INTO secret_versions (key, secret_key, sequence, id, created_by, created_at, auto_rotated,
                     custom_metadata, attributes, expiration_date, downloaded, root_key_id, wrapped_key, nonce,
                     ciphertext, checksum)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             case .saveVersion:
                 """

@@ -112,17 +112,17 @@ public final class KeyManagementService: @unchecked Sendable {
     public var keyIDs: [String] { keyOrder }
 
     /// Wraps a data key with an active root key.
-    public func wrap(_ dataKey: SymmetricKey, with keyID: String) throws(KeyManagementError) -> [UInt8] {
+    public func wrap(_ dataKey: SymmetricKey, with keyID: String) throws(KeyManagementError) -> Data {
         let key = try activeKey(keyID)
         do {
-            return Array(try AES.KeyWrap.wrap(dataKey, using: key.material))
+            return try AES.KeyWrap.wrap(dataKey, using: key.material)
         } catch {
             throw .unwrapFailed(reference(keyID))
         }
     }
 
     /// Unwraps a data key with an active root key.
-    public func unwrap(_ wrapped: [UInt8], with keyID: String) throws(KeyManagementError) -> SymmetricKey {
+    public func unwrap(_ wrapped: some DataProtocol, with keyID: String) throws(KeyManagementError) -> SymmetricKey {
         let key = try activeKey(keyID)
         do {
             return try AES.KeyWrap.unwrap(wrapped, using: key.material)

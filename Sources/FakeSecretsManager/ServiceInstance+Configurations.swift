@@ -57,7 +57,7 @@ extension ServiceInstance {
                     Array(StoredJSON.encode(sensitive).utf8), context: Array("configuration/\(prototype.name)".utf8))
             }
             let saved = record
-            try persist { db in try db.saveConfiguration(saved) }
+            try persist { db in db.saveConfiguration(saved) }
             configurations[saved.name] = saved
             return configuration(saved, sensitive: prototype.sensitive)
         }
@@ -102,7 +102,7 @@ extension ServiceInstance {
         try perform(.deleteConfiguration, by: principal, target: name) { () throws(SecretsManagerError) in
             try authorize(principal, .deleteConfiguration, groupID: nil)
             guard configurations[name] != nil else { throw .notFound("configuration '\(name)' does not exist") }
-            try persist { db in try db.deleteConfiguration(name: name) }
+            try persist { db in db.deleteConfiguration(name: name) }
             configurations.removeValue(forKey: name)
         }
     }
@@ -135,7 +135,7 @@ extension ServiceInstance {
             let record = RegistrationRecord(
                 instanceCRN: crn.description, sourceName: prototype.eventNotificationsSourceName,
                 sourceDescription: prototype.eventNotificationsSourceDescription)
-            try persist { db in try db.saveRegistration(record) }
+            try persist { db in db.saveRegistration(record) }
             registration = record
             return NotificationsRegistration(eventNotificationsInstanceCRN: record.instanceCRN)
         }
@@ -155,7 +155,7 @@ extension ServiceInstance {
         try perform(.deleteNotificationsRegistration, by: principal, target: nil) { () throws(SecretsManagerError) in
             try authorize(principal, .deleteNotificationsRegistration, groupID: nil)
             guard registration != nil else { throw .notFound("the instance is not registered with Event Notifications") }
-            try persist { db in try db.saveRegistration(nil) }
+            try persist { db in db.saveRegistration(nil) }
             registration = nil
         }
     }

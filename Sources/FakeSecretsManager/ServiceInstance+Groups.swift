@@ -21,7 +21,7 @@ extension ServiceInstance {
             let record = GroupRecord(
                 id: random.uuid(), name: prototype.name, description: prototype.description, createdAt: date,
                 updatedAt: date)
-            try persist { db in try db.insertGroup(record) }
+            try persist { db in db.insertGroup(record) }
             groups[record.id] = record
             return group(record)
         }
@@ -70,7 +70,7 @@ extension ServiceInstance {
             }
             record.updatedAt = now
             let updated = record
-            try persist { db in try db.updateGroup(updated) }
+            try persist { db in db.updateGroup(updated) }
             groups[id] = updated
             return group(updated)
         }
@@ -88,7 +88,7 @@ extension ServiceInstance {
                 throw .preconditionFailed(
                     "secret group \(id) still holds \(held) secret(s); delete or move them before deleting the group")
             }
-            try persist { db in try db.deleteGroup(id: id) }
+            try persist { db in db.deleteGroup(id: id) }
             groups.removeValue(forKey: id)
         }
     }

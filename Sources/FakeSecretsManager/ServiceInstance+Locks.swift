@@ -55,8 +55,8 @@ extension ServiceInstance {
             }
             let finalLocks = locks
             try persist { db in
-                try db.replaceLocks(secretID: secretID, finalLocks)
-                if let stripped { try db.saveVersion(stripped, of: secret) }
+                db.replaceLocks(secretID: secretID, finalLocks)
+                if let stripped { db.saveVersion(stripped, of: secret) }
             }
             secret.locks = finalLocks
             if let stripped { secret.versions[secret.versions.count - 2] = stripped }
@@ -115,7 +115,7 @@ extension ServiceInstance {
             try authorize(principal, .deleteSecretLocks, groupID: secret.groupID)
             try checkIntegrity(secret)
             let remaining = names.map { names in secret.locks.filter { !names.contains($0.name) } } ?? []
-            try persist { db in try db.replaceLocks(secretID: secretID, remaining) }
+            try persist { db in db.replaceLocks(secretID: secretID, remaining) }
             secret.locks = remaining
             return locksSummary(secret)
         }

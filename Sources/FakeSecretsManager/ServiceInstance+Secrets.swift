@@ -51,8 +51,8 @@ extension ServiceInstance {
                 createdAt: date, updatedAt: date, retrievedAt: nil, downloaded: false,
                 state: .active, nextSequence: 2, versions: [version])
             try persist { db in
-                try db.insertSecret(record)
-                try db.insertVersion(&version, of: record)
+                db.insertSecret(record)
+                db.insertVersion(&version, of: record)
             }
             record.versions[0].storageKey = version.storageKey
             if case .usernamePassword(let username, _) = data { record.username = username }
@@ -178,10 +178,11 @@ extension ServiceInstance {
                 code: "storage_corruption_detected",
                 "version \(secret.versions[index].id) of secret \(secret.id) cannot be served: \(failure)")
         }
+        // Opened data exists only while the sealed data does (dropping it drops the opened copy).
+        if let opened = secret.versions[index].opened, isStillValid(opened) { return opened.plaintext }
         guard let sealed = secret.versions[index].sealed else {
             throw .notFound("version \(secret.versions[index].id) of secret \(secret.id) no longer has data")
         }
-        if let opened = secret.versions[index].opened, isStillValid(opened) { return opened.plaintext }
         let key = try dataKey(sealed)
         let plaintext = try open(
             sealed, context: context(secretID: secret.id, versionID: secret.versions[index].id), dataKey: key.key,
@@ -247,7 +248,7 @@ extension ServiceInstance {
             if let rotation = patch.rotation { secret.rotation = rotation }
             secret.updatedAt = now
             do throws(SecretsManagerError) {
-                try persist(singleStatement: true) { db in try db.saveSecret(secret) }
+                try persist { db in db.saveSecret(secret) }
             } catch {
                 (
                     secret.name, secret.description, secret.labels, secret.customMetadata, secret.expirationDate,
@@ -273,7 +274,7 @@ extension ServiceInstance {
                 throw .preconditionFailed(
                     "secret \(id) has \(secret.locks.count) lock(s) (\(secret.locks.map(\.name).joined(separator: ", "))); remove them before deleting it")
             }
-            try persist { db in try db.deleteSecret(secret) }
+            try persist { db in db.deleteSecret(secret) }
             secrets.removeValue(forKey: id)
             namesByType[secret.secretType]?[secret.name] = nil
             secret.retrievalUnsaved = false

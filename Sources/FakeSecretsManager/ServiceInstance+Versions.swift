@@ -52,14 +52,13 @@ extension ServiceInstance {
             let previousCustomMetadata = secret.customMetadata
             if let customMetadata = prototype.customMetadata { secret.customMetadata = customMetadata }
             do throws(SecretsManagerError) {
-                let singleStatement = strippedVersion == nil && dropped == nil && !customMetadataChanged
-                try persist(singleStatement: singleStatement) { db in
-                    try db.insertVersion(&version, of: secret)
-                    if let strippedVersion { try db.saveVersion(strippedVersion, of: secret) }
-                    if let dropped { try db.deleteVersion(key: dropped.storageKey) }
+                try persist { db in
+                    db.insertVersion(&version, of: secret)
+                    if let strippedVersion { db.saveVersion(strippedVersion, of: secret) }
+                    if let dropped { db.deleteVersion(key: dropped.storageKey) }
                     // The secret's own row changes only with its metadata: its update time and next sequence
                     // follow from its newest version when the state is loaded.
-                    if customMetadataChanged { try db.saveSecret(secret) }
+                    if customMetadataChanged { db.saveSecret(secret) }
                 }
             } catch {
                 secret.customMetadata = previousCustomMetadata

@@ -33,7 +33,9 @@ public final class ServiceInstance: @unchecked Sendable {
     public let name: String
     public let region: String
     public let account: String
-    public internal(set) var rootKey: RootKeyReference
+    public internal(set) var rootKey: RootKeyReference {
+        didSet { cachedKMS = nil }
+    }
     public var accessControl: AccessControl
     public let activity: ActivityLog
     public internal(set) var status: Status = .active
@@ -129,30 +131,24 @@ public final class ServiceInstance: @unchecked Sendable {
         if case .storageFailed = status { status = .active }
     }
 
-    /// The open transaction of a ``batch(_:)``, which every write joins while it runs.
-    private var batchDatabase: StoreWriter?
-
-    /// Runs `body` with every write it makes in one transaction: for loading many secrets at once (building a
-    /// drill's world). The instance is meant to be reloaded if the batch throws.
+    /// Runs `body`, which makes many writes at once (building a drill's world). Every write is recorded and
+    /// committed in groups as usual; this commits the last group before it returns.
     public func batch<T>(_ body: () throws -> T) throws -> T {
-        var result: T?
-        try store.write { db in
-            batchDatabase = db
-            defer { batchDatabase = nil }
-            result = try body()
-        }
-        return result!
+        let result = try body()
+        try store.flush()
+        return result
     }
 
-    /// Runs `updates` in one transaction (or in the open batch); a storage failure answers 503. Updates that
-    /// are one SQL statement say so, and skip the savepoint that makes several statements one.
-    func persist(singleStatement: Bool = false, _ updates: (StoreWriter) throws -> Void) throws(SecretsManagerError) {
+    /// Waits until every acknowledged write is applied and committed to the database file.
+    public func flushStorage() throws {
+        try store.flush()
+    }
+
+    /// Records `updates` as one operation for the store's writer (all or none); a closed store, or one whose
+    /// writer failed, answers 503.
+    func persist(_ updates: (StoreWriter) throws -> Void) throws(SecretsManagerError) {
         do {
-            if let batchDatabase {
-                try updates(batchDatabase)
-            } else {
-                try store.write(singleStatement: singleStatement, updates)
-            }
+            try store.write(updates)
         } catch {
             throw .serviceUnavailable(code: "storage_error", "the instance could not write its state: \(error)")
         }
@@ -167,12 +163,12 @@ public final class ServiceInstance: @unchecked Sendable {
         }
         unsavedRetrievals = []
         guard !pending.isEmpty else { return }
-        try store.write { db in
-            for secret in pending {
-                try db.saveSecret(secret)
+        for secret in pending {
+            try store.write { db in
+                db.saveSecret(secret)
                 // A read marks the version it served as downloaded.
                 for version in secret.versions where version.downloaded && version.sealed != nil {
-                    try db.saveVersion(version, of: secret)
+                    db.saveVersion(version, of: secret)
                 }
             }
         }
@@ -263,7 +259,7 @@ public final class ServiceInstance: @unchecked Sendable {
 
     /// The key-management instance of the root key, looked up once per root key.
     var rootKMS: KeyManagementService? {
-        if let cached = cachedKMS, cached.crnText == rootKey.kmsCRN { return cached }
+        if let cached = cachedKMS { return cached }
         cachedKMS = cloud.keyManagement(rootKey.kmsCRN)
         return cachedKMS
     }

@@ -26,6 +26,8 @@ let benchmarks: @Sendable () -> Void = {
             for index in benchmark.scaledIterations {
                 try world.createRotateRead(index)
             }
+            // Inside the measured span: every write applied and committed, none left with the writer.
+            try world.instance.flushStorage()
             benchmark.stopMeasurement()
         } catch {
             benchmark.error("the fake failed: \(error)")

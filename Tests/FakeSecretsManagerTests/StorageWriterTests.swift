@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import SecretsManager
+import Testing
+
+@testable import FakeSecretsManager
+
+/// The store's writer: operations recorded on the simulation's thread, applied in order on GRDB's queue.
+struct StorageWriterTests {
+    @Test("everything acknowledged is in the file after a flush, in order, and reloads the same")
+    func orderAndReload() throws {
+        let world = try TestWorld()
+        // More operations than a shipment and a group, so several of each are in flight.
+        var ids: [String] = []
+        for index in 0..<(InstanceStore.groupLimit + 3 * InstanceStore.shipmentSize + 5) {
+            let id = try world.arbitrary("s-\(index)", "first-\(index)").id
+            if index % 3 == 0 {
+                _ = try world.instance.createSecretVersion(
+                    secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second-\(index)"))),
+                    by: world.manager)
+            }
+            ids.append(id)
+        }
+        try world.instance.store.flush()
+        let counts = try DatabaseQueue(path: world.instance.databasePath).read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM secrets") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM secret_versions") ?? 0,
+                try Int64.fetchAll(db, sql: "SELECT key FROM secrets ORDER BY rowid")
+            )
+        }
+        #expect(counts.0 == ids.count)
+        #expect(counts.1 == ids.count + (ids.count + 2) / 3)
+        #expect(counts.2 == Array(1...Int64(ids.count)), "keys are given out in order, with no gaps")
+
+        try world.instance.reloadFromStorage()
+        #expect(world.instance.secretIDs == ids)
+        for (index, id) in ids.enumerated() {
+            let expected = index % 3 == 0 ? "second-\(index)" : "first-\(index)"
+            #expect(try world.instance.getSecret(id: id, by: world.manager).data == .arbitrary(payload: SecretPayload(expected)))
+        }
+        // New rows continue after the largest key in the file.
+        let later = try world.arbitrary("after-reload", "x")
+        try world.instance.store.flush()
+        let key = try DatabaseQueue(path: world.instance.databasePath).read { db in
+            try Int64.fetchOne(db, sql: "SELECT key FROM secrets WHERE id = ?", arguments: [later.id])
+        }
+        #expect(key == Int64(ids.count + 1))
+    }
+
+    @Test("a write the writer cannot apply fails the flush and every later write with 503, until a reopen")
+    func writerFailure() throws {
+        let world = try TestWorld()
+        let id = try world.arbitrary("kept", "v1").id
+        try world.instance.store.flush()
+        // Another connection takes the versions table away between two operations.
+        try DatabaseQueue(path: world.instance.databasePath).write { db in
+            try db.execute(sql: "DROP TABLE secret_versions")
+        }
+        // Recorded and acknowledged; the writer fails to apply it.
+        _ = try world.instance.createSecretVersion(
+            secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
+        #expect(throws: InstanceStore.StoreError.self) { try world.instance.store.flush() }
+        do {
+            _ = try world.arbitrary("refused", "v")
+            Issue.record("a write after a failed one was accepted")
+        } catch let error as SecretsManagerError {
+            #expect(error.status == 503)
+            #expect(error.description.contains("failed a write"))
+        }
+    }
+}
