@@ -5,7 +5,7 @@ import Synchronization
 
 /// A service instance's regional state: one SQLite database in WAL mode, through GRDB.
 ///
-/// Every row carries a checksum (SHA-256 of its other columns, 16 bytes) that ``load()`` verifies, so damage
+/// Every row carries a checksum of its other columns (16 bytes, ``Checksums``) that ``load()`` verifies, so damage
 /// that SQLite cannot see (bytes changed inside a page) is detected rather than served. Payloads are stored
 /// sealed only (``SealedPayload``); no plaintext is written.
 ///
