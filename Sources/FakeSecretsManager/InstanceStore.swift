@@ -23,8 +23,9 @@ import Synchronization
 /// its row writes (values and checksums, taken on the caller's thread, so later changes to the records
 /// cannot leak in) and hands them over in shipments of ``shipmentSize``; the writer runs them in order.
 /// Row keys are given out here, so no operation waits for an insert to learn its key. Every read, copy,
-/// damage and close waits for the writer first (``flush()``). A write the writer could not apply fails
-/// every later write and flush with ``StoreError/writeFailed(_:)``, until the store is reopened.
+/// damage and close waits for the writer first (``flush()``). A write the writer could not apply stops it
+/// (the file keeps a prefix of what was acknowledged, never a history with a hole) and fails every later
+/// write and flush with ``StoreError/writeFailed(_:)``, until the store is reopened.
 ///
 /// Thread confinement: the writer-side state (``PreparedStatements``, the group count) is touched only on
 /// the writer queue; everything else only on the caller's thread; the failure crosses through a mutex.
@@ -74,15 +75,27 @@ final class InstanceStore: @unchecked Sendable {
     }
 
     /// Continues the row keys after the largest in the file.
+    /// A version row left by a damaged or unapplied write may name a secret key no secret row has; new secrets
+    /// start after that too, so such a row can never join an unrelated secret. A file whose keys cannot be
+    /// read takes no writes until it is reopened.
     private func readKeys() {
-        let largest = try? queue?.read { db in
-            (
-                try Int64.fetchOne(db, sql: "SELECT coalesce(max(key), 0) FROM secrets") ?? 0,
-                try Int64.fetchOne(db, sql: "SELECT coalesce(max(key), 0) FROM secret_versions") ?? 0
-            )
+        do {
+            let largest = try queue?.read { db in
+                (
+                    try Int64.fetchOne(
+                        db,
+                        sql: """
+                            SELECT max(coalesce((SELECT max(key) FROM secrets), 0),
+                                       coalesce((SELECT max(secret_key) FROM secret_versions), 0))
+                            """) ?? 0,
+                    try Int64.fetchOne(db, sql: "SELECT coalesce(max(key), 0) FROM secret_versions") ?? 0
+                )
+            }
+            keys.nextSecret = (largest?.0 ?? 0) + 1
+            keys.nextVersion = (largest?.1 ?? 0) + 1
+        } catch {
+            failure.withLock { $0 = "its row keys cannot be read: \(error)" }
         }
-        keys.nextSecret = (largest?.0 ?? 0) + 1
-        keys.nextVersion = (largest?.1 ?? 0) + 1
     }
 
     private static func open(path: String) throws -> DatabaseQueue {
@@ -169,9 +182,9 @@ final class InstanceStore: @unchecked Sendable {
     /// Hands the recorded operations to the writer queue.
     private func ship() throws {
         guard !pending.isEmpty else { return }
+        let queue = try database()
         let operations = pending
         pending = []
-        let queue = try database()
         shipped = true
         inFlight.wait()
         queue.asyncWriteWithoutTransaction { [self] db in
@@ -180,8 +193,10 @@ final class InstanceStore: @unchecked Sendable {
         }
     }
 
-    /// Applies one operation on the writer queue; a failure is kept for the caller's next write.
+    /// Applies one operation on the writer queue. The first failure is kept for the caller, and nothing after
+    /// it is applied, so the file holds a prefix of what was acknowledged, never a history with a hole.
     private func apply(_ operation: RecordedOperation, _ db: Database) {
+        guard failure.withLock({ $0 == nil }) else { return }
         do {
             if !db.isInsideTransaction {
                 try db.beginTransaction(.immediate)
@@ -194,8 +209,10 @@ final class InstanceStore: @unchecked Sendable {
                 do {
                     for write in operation.writes { try run(write, db) }
                 } catch {
-                    try db.run(statements.statement(.rollbackToSavepoint, db), [])
-                    try db.run(statements.statement(.releaseSavepoint, db), [])
+                    // The savepoint is gone when SQLite rolled the whole transaction back; the first error is
+                    // the one to report either way.
+                    try? db.run(statements.statement(.rollbackToSavepoint, db), [])
+                    try? db.run(statements.statement(.releaseSavepoint, db), [])
                     throw error
                 }
                 try db.run(statements.statement(.releaseSavepoint, db), [])
@@ -206,7 +223,9 @@ final class InstanceStore: @unchecked Sendable {
                 groupOperations = 0
             }
         } catch {
-            failure.withLock { if $0 == nil { $0 = "\(error)" } }
+            // Some errors (a full disk, an I/O error) make SQLite roll back the whole open group.
+            let lost = db.isInsideTransaction ? "" : "; the operations of the open group were rolled back with it"
+            failure.withLock { if $0 == nil { $0 = "\(error)\(lost)" } }
         }
     }
 
@@ -220,9 +239,10 @@ final class InstanceStore: @unchecked Sendable {
     /// Waits for the writer to apply everything recorded, and commits the group.
     func flush() throws {
         guard let queue else {
-            pending = []
+            if !pending.isEmpty { throw openFailure.map(StoreError.unreadable) ?? StoreError.closed }
             return
         }
+        try checkFailure()
         guard shipped || !pending.isEmpty else { return }
         try ship()
         try queue.writeWithoutTransaction { db in

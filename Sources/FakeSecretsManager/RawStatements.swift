@@ -10,7 +10,8 @@ extension Database {
     /// not return rows. It is left reset, ready for the next run.
     func run(_ statement: Statement, _ values: [DatabaseValue]) throws {
         let handle = statement.sqliteStatement
-        assert(values.count == Int(sqlite3_bind_parameter_count(handle)), "every parameter is bound on every run")
+        // Bindings are not cleared between runs, so a short list would reuse the last run's values.
+        precondition(values.count == Int(sqlite3_bind_parameter_count(handle)), "every parameter is bound on every run")
         for (offset, value) in values.enumerated() {
             let index = CInt(offset + 1)
             let code: CInt

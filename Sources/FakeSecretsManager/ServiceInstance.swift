@@ -132,7 +132,8 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 
     /// Runs `body`, which makes many writes at once (building a drill's world). Every write is recorded and
-    /// committed in groups as usual; this commits the last group before it returns.
+    /// committed in groups as usual, and this commits the last group before it returns. It is not one
+    /// transaction: when `body` throws, the writes it made stay.
     public func batch<T>(_ body: () throws -> T) throws -> T {
         let result = try body()
         try store.flush()

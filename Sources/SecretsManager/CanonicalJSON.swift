@@ -37,11 +37,12 @@ public enum CanonicalJSON {
             output.append(0x5D)
         case .object(let fields):
             output.append(0x7B)
-            for (index, key) in fields.keys.sorted().enumerated() {
+            // Sorted as pairs, so no value is looked up again by its key.
+            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output.append(0x2C) }
-                write(string: key, into: &output)
+                write(string: field.key, into: &output)
                 output.append(0x3A)
-                write(fields[key]!, into: &output)
+                write(field.value, into: &output)
             }
             output.append(0x7D)
         }

@@ -61,6 +61,11 @@ struct StorageWriterTests {
         _ = try world.instance.createSecretVersion(
             secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
         #expect(throws: InstanceStore.StoreError.self) { try world.instance.store.flush() }
+        // Not only the first flush: nothing may copy or check the file as if the write had landed.
+        #expect(throws: InstanceStore.StoreError.self) { try world.instance.store.flush() }
+        #expect(throws: InstanceStore.StoreError.self) {
+            try world.instance.store.backup(to: world.directory.appendingPathComponent("copy.sqlite").path)
+        }
         do {
             _ = try world.arbitrary("refused", "v")
             Issue.record("a write after a failed one was accepted")

@@ -96,6 +96,8 @@ final class RecoveryWorld: @unchecked Sendable {
         cloud.scheduler.run(until: process)
         if let message = failure.message { throw BenchmarkFailure(message: message) }
         try target.flushRetrievals()
+        // Every write applied and committed before the measurement stops.
+        try target.flushStorage()
     }
 
     func close() {

@@ -58,8 +58,10 @@ public enum BackupArchive {
         }
     }
 
-    struct Manifest: Codable {
-        struct Entry: Codable {
+    /// The payload's first line, written and read as plain JSON by `CanonicalJSON` and `JSONReader`: a
+    /// manifest has an entry per secret, and `Codable` was a third of encoding and checking an archive.
+    struct Manifest {
+        struct Entry {
             var name: String
             var length: Int
             var sha256: String
@@ -67,6 +69,38 @@ public enum BackupArchive {
 
         var entries: [Entry]
         var sha256: String
+
+        init(entries: [Entry], sha256: String) {
+            self.entries = entries
+            self.sha256 = sha256
+        }
+
+        var json: JSONValue {
+            .object([
+                "entries": .array(
+                    entries.map {
+                        .object(["name": .string($0.name), "length": .number(Double($0.length)), "sha256": .string($0.sha256)])
+                    }),
+                "sha256": .string(sha256),
+            ])
+        }
+
+        init(json: JSONValue) throws(JSONReader.SyntaxError) {
+            func fail() -> JSONReader.SyntaxError { JSONReader.SyntaxError(offset: 0, reason: "not a manifest") }
+            guard case .object(let object) = json, case .array(let items)? = object["entries"],
+                case .string(let sha256)? = object["sha256"]
+            else { throw fail() }
+            var entries: [Entry] = []
+            entries.reserveCapacity(items.count)
+            for item in items {
+                guard case .object(let fields) = item, case .string(let name)? = fields["name"],
+                    case .number(let length)? = fields["length"], case .string(let digest)? = fields["sha256"],
+                    length >= 0, length == length.rounded(), length < 1e15
+                else { throw fail() }
+                entries.append(Entry(name: name, length: Int(length), sha256: digest))
+            }
+            self.init(entries: entries, sha256: sha256)
+        }
     }
 
     /// Why an archive was refused, before anything was written to a target.
@@ -107,12 +141,11 @@ public enum BackupArchive {
         }
         var all = SHA256()
         let manifestEntries = entries.map { name, bytes -> Manifest.Entry in
-            all.update(data: bytes)
-            return Manifest.Entry(name: name, length: bytes.count, sha256: Digests.sha256Hex(bytes))
+            bytes.withUnsafeBytes { all.update(bufferPointer: $0) }
+            return Manifest.Entry(name: name, length: bytes.count, sha256: Digests.sha256Hex(contiguous: bytes))
         }
-        let manifest = Manifest(
-            entries: manifestEntries, sha256: Hex.encode(all.finalize()))
-        var payload = try encoder.encode(manifest)
+        let manifest = Manifest(entries: manifestEntries, sha256: Digests.hex(all.finalize()))
+        var payload = Data(CanonicalJSON.bytes(manifest.json))
         payload.append(0x0A)
         for (_, bytes) in entries { payload.append(bytes) }
 
@@ -144,9 +177,14 @@ public enum BackupArchive {
         return try SecretsManagerJSON.makeEncoder().encode(copy)
     }
 
+    /// The index of the first line feed, found in the contiguous bytes rather than one `Data` index at a time.
+    static func firstNewline(in data: Data) -> Data.Index? {
+        data.withUnsafeBytes { buffer in buffer.firstIndex(of: 0x0A) }.map { data.startIndex + $0 }
+    }
+
     /// Reads the header alone (for listings), checking that the bytes look like an archive.
     public static func header(of archive: Data) throws(ArchiveError) -> (Header, Data) {
-        guard let newline = archive.firstIndex(of: 0x0A) else {
+        guard let newline = firstNewline(in: archive) else {
             throw .notAnArchive("no header line")
         }
         let headerData = archive[archive.startIndex..<newline]
@@ -187,9 +225,8 @@ public enum BackupArchive {
         } catch {
             throw .tampered("the header or payload does not authenticate")
         }
-        guard let newline = payload.firstIndex(of: 0x0A),
-            let manifest = try? SecretsManagerJSON.makeDecoder().decode(
-                Manifest.self, from: payload[payload.startIndex..<newline])
+        guard let newline = firstNewline(in: payload),
+            let manifest = try? Manifest(json: JSONReader.parse(Array(payload[payload.startIndex..<newline])))
         else {
             throw .tampered("the manifest is unreadable")
         }
@@ -201,10 +238,11 @@ public enum BackupArchive {
             guard payload.endIndex - offset >= entry.length else { throw .tampered("entry \(entry.name) is cut short") }
             let bytes = payload[offset..<(offset + entry.length)]
             offset += entry.length
-            guard Digests.sha256Hex(bytes) == entry.sha256 else {
-                throw .tampered("entry \(entry.name) does not match its SHA-256")
+            let matches = bytes.withUnsafeBytes { buffer in
+                all.update(bufferPointer: buffer)
+                return Digests.hex(SHA256.hash(data: buffer)) == entry.sha256
             }
-            all.update(data: bytes)
+            guard matches else { throw .tampered("entry \(entry.name) does not match its SHA-256") }
             do {
                 switch entry.name {
                 case "groups": snapshot.groups = try decoder.decode([GroupSnapshot].self, from: bytes)
@@ -217,7 +255,7 @@ public enum BackupArchive {
                 throw .tampered("entry \(entry.name) is unreadable")
             }
         }
-        guard Hex.encode(all.finalize()) == manifest.sha256 else {
+        guard Digests.hex(all.finalize()) == manifest.sha256 else {
             throw .tampered("the entries do not match the manifest's SHA-256")
         }
         return (header, snapshot)
