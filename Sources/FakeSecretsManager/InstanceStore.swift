@@ -231,24 +231,26 @@ final class InstanceStore: @unchecked Sendable {
 
     private func run(_ write: RowWrite, _ db: Database) throws {
         switch write {
-        case .prepared(let key, let values): try db.run(statements.statement(key, db), values)
+        case .prepared(let key, _), .checksummed(let key, _, _, _), .version(let key, _, _, _, _):
+            try db.run(statements.statement(key, db), write.values)
         case .sql(let sql, let values): try db.run(db.cachedStatement(sql: sql), values)
         }
     }
 
-    /// Waits for the writer to apply everything recorded, and commits the group.
+    /// Waits for the writer to apply everything recorded, and commits the group. After a failed write it
+    /// still commits what was applied before it (a prefix of what was acknowledged), then throws the failure.
     func flush() throws {
         guard let queue else {
             if !pending.isEmpty { throw openFailure.map(StoreError.unreadable) ?? StoreError.closed }
             return
         }
-        try checkFailure()
-        guard shipped || !pending.isEmpty else { return }
-        try ship()
-        try queue.writeWithoutTransaction { db in
-            if db.isInsideTransaction { try db.commit() }
+        if shipped || !pending.isEmpty {
+            try ship()
+            try queue.writeWithoutTransaction { db in
+                if db.isInsideTransaction { try db.commit() }
+            }
+            shipped = false
         }
-        shipped = false
         try checkFailure()
     }
 
@@ -522,14 +524,6 @@ final class InstanceStore: @unchecked Sendable {
         ]
     }
 
-    /// The columns followed by their checksum.
-    static func withChecksum(_ columns: [DatabaseValue]) -> [DatabaseValue] {
-        var columns = columns
-        columns.reserveCapacity(columns.count + 2)
-        columns.append(Checksums.of(columns).databaseValue)
-        return columns
-    }
-
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
     static func optionalDate(_ millis: Int64?) -> Date? { millis.map(date) }
@@ -539,8 +533,36 @@ final class InstanceStore: @unchecked Sendable {
 enum RowWrite: Sendable {
     /// A hot statement, prepared once.
     case prepared(PreparedStatements.Key, [DatabaseValue])
+    /// A hot statement whose row's columns are checksummed by the writer: `leading`, the columns, their
+    /// checksum, `trailing`.
+    case checksummed(PreparedStatements.Key, leading: DatabaseValue?, columns: [DatabaseValue], trailing: DatabaseValue?)
+    /// A version row, a copy of the record taken when the operation ran; the writer builds its columns.
+    case version(PreparedStatements.Key, VersionRecord, secretKey: Int64, leading: DatabaseValue?, trailing: DatabaseValue?)
     /// Any other statement, through GRDB's statement cache.
     case sql(String, [DatabaseValue])
+
+    /// The values to bind, built on the writer's thread.
+    var values: [DatabaseValue] {
+        switch self {
+        case .prepared(_, let values), .sql(_, let values): values
+        case .checksummed(_, let leading, let columns, let trailing):
+            Self.row(leading, columns, trailing)
+        case .version(_, let version, let secretKey, let leading, let trailing):
+            Self.row(leading, InstanceStore.versionColumns(version, secretKey: secretKey), trailing)
+        }
+    }
+
+    private static func row(_ leading: DatabaseValue?, _ columns: [DatabaseValue], _ trailing: DatabaseValue?)
+        -> [DatabaseValue]
+    {
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(columns.count + 3)
+        if let leading { values.append(leading) }
+        values.append(contentsOf: columns)
+        values.append(Checksums.of(columns).databaseValue)
+        if let trailing { values.append(trailing) }
+        return values
+    }
 }
 
 /// The row writes of one operation, in order.
@@ -598,16 +620,18 @@ final class StoreWriter {
     func insertSecret(_ secret: SecretRecord) {
         secret.storageKey = keys.nextSecret
         keys.nextSecret += 1
-        var values = [secret.storageKey.databaseValue]
-        values.append(contentsOf: InstanceStore.withChecksum(InstanceStore.secretColumns(secret)))
-        record(.insertSecret, values)
+        writes.append(
+            .checksummed(
+                .insertSecret, leading: secret.storageKey.databaseValue, columns: InstanceStore.secretColumns(secret),
+                trailing: nil))
     }
 
     /// Writes an existing secret's row again (not its versions or locks).
     func saveSecret(_ secret: SecretRecord) {
-        var values = InstanceStore.withChecksum(InstanceStore.secretColumns(secret))
-        values.append(secret.storageKey.databaseValue)
-        record(.saveSecret, values)
+        writes.append(
+            .checksummed(
+                .saveSecret, leading: nil, columns: InstanceStore.secretColumns(secret),
+                trailing: secret.storageKey.databaseValue))
     }
 
     /// Deletes a secret's row, its versions and its locks.
@@ -621,16 +645,18 @@ final class StoreWriter {
     func insertVersion(_ version: inout VersionRecord, of secret: SecretRecord) {
         version.storageKey = keys.nextVersion
         keys.nextVersion += 1
-        var values = [version.storageKey.databaseValue]
-        values.append(contentsOf: InstanceStore.withChecksum(InstanceStore.versionColumns(version, secretKey: secret.storageKey)))
-        record(.insertVersion, values)
+        writes.append(
+            .version(
+                .insertVersion, version, secretKey: secret.storageKey, leading: version.storageKey.databaseValue,
+                trailing: nil))
     }
 
     /// Writes an existing version row again.
     func saveVersion(_ version: VersionRecord, of secret: SecretRecord) {
-        var values = InstanceStore.withChecksum(InstanceStore.versionColumns(version, secretKey: secret.storageKey))
-        values.append(version.storageKey.databaseValue)
-        record(.saveVersion, values)
+        writes.append(
+            .version(
+                .saveVersion, version, secretKey: secret.storageKey, leading: nil,
+                trailing: version.storageKey.databaseValue))
     }
 
     func deleteVersion(key: Int64) {

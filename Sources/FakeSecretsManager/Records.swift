@@ -82,7 +82,7 @@ final class SecretRecord {
 }
 
 /// One version of a secret as stored.
-struct VersionRecord {
+struct VersionRecord: Sendable {
     let id: String
     let sequence: Int
     let createdBy: String
@@ -106,7 +106,7 @@ struct VersionRecord {
 }
 
 /// A version's data as the instance last opened it.
-struct OpenedPayload {
+struct OpenedPayload: Sendable {
     var plaintext: [UInt8]
     var generation: UInt64
 }

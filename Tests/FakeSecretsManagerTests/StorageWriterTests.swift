@@ -57,6 +57,9 @@ struct StorageWriterTests {
         try DatabaseQueue(path: world.instance.databasePath).write { db in
             try db.execute(sql: "DROP TABLE secret_versions")
         }
+        // Acknowledged before the failing write, in the same open group: it must still reach the file.
+        _ = try world.instance.updateSecretMetadata(
+            id: id, SecretMetadataPatch(description: "before the failure"), by: world.manager)
         // Recorded and acknowledged; the writer fails to apply it.
         _ = try world.instance.createSecretVersion(
             secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
@@ -66,6 +69,10 @@ struct StorageWriterTests {
         #expect(throws: InstanceStore.StoreError.self) {
             try world.instance.store.backup(to: world.directory.appendingPathComponent("copy.sqlite").path)
         }
+        let committed = try DatabaseQueue(path: world.instance.databasePath).read { db in
+            try String.fetchOne(db, sql: "SELECT description FROM secrets WHERE id = ?", arguments: [id])
+        }
+        #expect(committed == "before the failure", "what was applied before the failure is committed")
         do {
             _ = try world.arbitrary("refused", "v")
             Issue.record("a write after a failed one was accepted")
