@@ -20,8 +20,9 @@ import Synchronization
 /// observe an acknowledged write that is not on disk.
 ///
 /// The SQL runs on GRDB's writer queue, beside the simulation rather than in its way: an operation records
-/// its row writes (values and checksums, taken on the caller's thread, so later changes to the records
-/// cannot leak in) and hands them over in shipments of ``shipmentSize``; the writer runs them in order.
+/// its row writes (the values, or a copy of a version record, taken on the caller's thread so later changes
+/// to the records cannot leak in; the writer builds version columns and checksums) and hands them over in
+/// shipments of ``shipmentSize``; the writer runs them in order.
 /// Row keys are given out here, so no operation waits for an insert to learn its key. Every read, copy,
 /// damage and close waits for the writer first (``flush()``). A write the writer could not apply stops it
 /// (the file keeps a prefix of what was acknowledged, never a history with a hole) and fails every later
