@@ -48,6 +48,30 @@ struct StorageWriterTests {
         #expect(key == Int64(ids.count + 1))
     }
 
+    @Test("new secrets' keys start after every key in the file, an orphan version's secret key included")
+    func keysAfterOrphans() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smdrill-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("state.sqlite").path
+        let first = try InstanceStore(path: path)
+        #expect(first.keys.nextSecret == 1 && first.keys.nextVersion == 1)
+        first.close()
+        // A version row whose secret row never landed (damage, an unapplied write).
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO secret_versions (key, secret_key, sequence, id, created_by, created_at, auto_rotated,
+                        custom_metadata, attributes, downloaded, checksum)
+                    VALUES (7, 41, 1, 'v', 'p', 0, 0, '{}', '{}', 0, x'00')
+                    """)
+        }
+        let reopened = try InstanceStore(path: path)
+        defer { reopened.close() }
+        #expect(reopened.keys.nextSecret == 42, "a new secret must not adopt the orphan version")
+        #expect(reopened.keys.nextVersion == 8)
+    }
+
     @Test("a write the writer cannot apply fails the flush and every later write with 503, until a reopen")
     func writerFailure() throws {
         let world = try TestWorld()
