@@ -8,11 +8,6 @@ enum Digests {
         hex(SHA256.hash(data: bytes))
     }
 
-    /// The same for contiguous bytes, hashed in one call: an archive has one entry per secret.
-    static func sha256Hex(contiguous bytes: Data) -> String {
-        bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
-    }
-
     static func hex(_ digest: SHA256.Digest) -> String {
         digest.withUnsafeBytes { Hex.encode($0) }
     }

@@ -141,8 +141,10 @@ public enum BackupArchive {
         }
         var all = SHA256()
         let manifestEntries = entries.map { name, bytes -> Manifest.Entry in
-            bytes.withUnsafeBytes { all.update(bufferPointer: $0) }
-            return Manifest.Entry(name: name, length: bytes.count, sha256: Digests.sha256Hex(contiguous: bytes))
+            bytes.withUnsafeBytes { buffer in
+                all.update(bufferPointer: buffer)
+                return Manifest.Entry(name: name, length: buffer.count, sha256: Digests.hex(SHA256.hash(data: buffer)))
+            }
         }
         let manifest = Manifest(entries: manifestEntries, sha256: Digests.hex(all.finalize()))
         var payload = Data(CanonicalJSON.bytes(manifest.json))
