@@ -1,4 +1,3 @@
-import DequeModule
 import Foundation
 import Simulation
 
@@ -63,21 +62,27 @@ public struct ActivityEvent: Hashable, Sendable, Codable {
 /// flat) and counts of every event by operation and outcome.
 public final class ActivityLog: @unchecked Sendable {
     public let capacity: Int
-    @exclusivity(unchecked) public private(set) var recent = Deque<ActivityEvent>()
+    /// A ring: once full, the next event overwrites the oldest, at `oldest`.
+    @exclusivity(unchecked) private var ring: [ActivityEvent] = []
+    @exclusivity(unchecked) private var oldest = 0
     @exclusivity(unchecked) public private(set) var total = 0
-    /// Counts by operation, successes then failures.
-    @exclusivity(unchecked) private var counts: [ServiceOperation: (success: Int, failure: Int)] = [:]
+    /// Counts by operation (its raw value) and outcome: successes at even positions, failures at odd ones.
+    @exclusivity(unchecked) private var counts = [Int](repeating: 0, count: ServiceOperation.allCases.count * 2)
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
-    func record(_ event: ActivityEvent) {
+    /// The most recent events (at most ``capacity``), oldest first.
+    public var recent: [ActivityEvent] { Array(ring[oldest...] + ring[..<oldest]) }
+
+    func record(_ event: consuming ActivityEvent) {
         total += 1
-        switch event.outcome {
-        case .success: counts[event.operation, default: (0, 0)].success += 1
-        case .failure: counts[event.operation, default: (0, 0)].failure += 1
+        counts[Self.slot(event.operation, event.outcome)] += 1
+        if ring.count < capacity {
+            ring.append(event)
+        } else {
+            ring[oldest] = event
+            oldest = oldest + 1 == capacity ? 0 : oldest + 1
         }
-        if recent.count == capacity { recent.removeFirst() }
-        recent.append(event)
     }
 
     /// How many events of `action` (`secrets-manager.secret.read`) ended with `outcome`.
@@ -88,7 +93,11 @@ public final class ActivityLog: @unchecked Sendable {
 
     /// How many events of `operation` ended with `outcome`.
     public func count(_ operation: ServiceOperation, _ outcome: ActivityEvent.Outcome) -> Int {
-        let pair = counts[operation] ?? (0, 0)
-        return outcome == .success ? pair.success : pair.failure
+        counts[Self.slot(operation, outcome)]
+    }
+
+    @inline(__always)
+    private static func slot(_ operation: ServiceOperation, _ outcome: ActivityEvent.Outcome) -> Int {
+        operation.rawValue * 2 + (outcome == .success ? 0 : 1)
     }
 }

@@ -58,9 +58,10 @@ public struct AccessPolicy: Hashable, Sendable, Codable {
     }
 }
 
-/// Every operation of the API, with the Activity Tracker action it logs and the role it needs. It has no
-/// raw value: a `String`-backed enum hashes and compares its text, and every request counts its operation.
-public enum ServiceOperation: CaseIterable, Sendable, Hashable {
+/// Every operation of the API, with the Activity Tracker action it logs and the role it needs. Its raw value
+/// is its position, so the activity log counts operations in an array; a `String`-backed enum would hash and
+/// compare its text, and every request counts its operation.
+public enum ServiceOperation: Int, CaseIterable, Sendable, Hashable {
     case createSecretGroup, listSecretGroups, getSecretGroup, updateSecretGroup, deleteSecretGroup
     case createSecret, listSecrets, getSecret, getSecretMetadata, updateSecretMetadata, deleteSecret
     case createSecretVersion, listSecretVersions, getSecretVersion, getSecretVersionMetadata

@@ -125,6 +125,25 @@ struct CloudTests {
         let encoded = String(decoding: try JSONEncoder().encode(events), as: UTF8.self)
         #expect(!encoded.contains("the-payload-value"))
     }
+
+    @Test("the activity log keeps the most recent events, oldest first, and counts them all")
+    func activityLogWindow() {
+        let log = ActivityLog(capacity: 3)
+        let operations: [ServiceOperation] = [.createSecret, .getSecret, .getSecret, .deleteSecret, .getSecret]
+        for (second, operation) in operations.enumerated() {
+            log.record(
+                ActivityEvent(
+                    time: SimulationInstant(nanosecondsSinceStart: Int64(second) * 1_000_000_000), operation: operation,
+                    principal: "p\(second)", outcome: second == 2 ? .failure : .success, status: second == 2 ? 403 : 200,
+                    target: nil))
+        }
+        #expect(log.recent.map(\.principal) == ["p2", "p3", "p4"])
+        #expect(log.total == 5)
+        #expect(log.count(.getSecret, .success) == 2)
+        #expect(log.count(.getSecret, .failure) == 1)
+        #expect(log.count("secrets-manager.secret.create", .success) == 1)
+        #expect(log.count(.deleteSecret, .failure) == 0)
+    }
 }
 
 extension RouteOutcome {
