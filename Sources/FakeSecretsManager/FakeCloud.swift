@@ -95,7 +95,7 @@ public final class FakeCloud: @unchecked Sendable {
         let region = addRegion(region)
         let service = KeyManagementService(
             kind: kind, region: region.name, account: configuration.account,
-            random: random.fork("kms/\(keyManagementInstances.count)"), isRegionUp: { [unowned region] in region.isUp })
+            random: random.fork("kms/\(keyManagementInstances.count)"), isRegionUp: { region.isUp })  // a region holds no key-management instance: no cycle
         keyManagementInstances[service.crn.description] = service
         return service
     }
@@ -111,7 +111,7 @@ public final class FakeCloud: @unchecked Sendable {
             serviceInstance: random.uuid())
         let instance = EventNotificationsInstance(
             crn: crn, region: region.name, deliveryDelay: configuration.notificationDelay, scheduler: scheduler,
-            isRegionUp: { [unowned region] in region.isUp })
+            isRegionUp: { region.isUp })  // a region holds no key-management instance: no cycle
         eventNotificationsInstances[crn.description] = instance
         return instance
     }

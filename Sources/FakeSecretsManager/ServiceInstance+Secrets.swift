@@ -56,8 +56,7 @@ extension ServiceInstance {
             }
             record.versions[0].storageKey = version.storageKey
             if case .usernamePassword(let username, _) = data { record.username = username }
-            secrets[secretID] = record
-            namesByType[record.secretType, default: [:]][record.name] = secretID
+            insertSecret(record)
             publish(.secretCreated, record, versionID: versionID)
             return Secret(metadata: metadata(record), data: data)
         }
@@ -277,8 +276,7 @@ extension ServiceInstance {
                     "secret \(id) has \(secret.locks.count) lock(s) (\(secret.locks.map(\.name).joined(separator: ", "))); remove them before deleting it")
             }
             try persist { db in db.deleteSecret(secret) }
-            secrets.removeValue(forKey: id)
-            namesByType[secret.secretType]?[secret.name] = nil
+            removeSecret(secret)
             secret.retrievalUnsaved = false
             publish(.secretDeleted, secret, versionID: nil)
         }

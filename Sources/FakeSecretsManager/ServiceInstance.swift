@@ -43,6 +43,10 @@ public final class ServiceInstance: @unchecked Sendable {
     public let createdAt: Date
 
     unowned let cloud: FakeCloud
+    /// The cloud's scheduler and epoch, kept here because every request reads the time (the scheduler holds
+    /// no instance, so this makes no cycle).
+    let scheduler: Scheduler
+    private let epoch: Date
     /// The region object, kept so routing needs no lookup by name.
     unowned(unsafe) var regionRef: Region?
     let store: InstanceStore
@@ -50,7 +54,11 @@ public final class ServiceInstance: @unchecked Sendable {
 
     // An instance lives on the simulation's thread; its hot state skips the runtime's exclusivity checks.
     var groups: OrderedDictionary<String, GroupRecord> = [:]
-    @exclusivity(unchecked) var secrets: OrderedDictionary<String, SecretRecord> = [:]
+    /// The secrets, oldest first. Changed only through ``insertSecret(_:)``, ``removeSecret(_:)`` and a reload,
+    /// which keep ``secretIndex`` in step.
+    @exclusivity(unchecked) private(set) var secrets: OrderedDictionary<String, SecretRecord> = [:]
+    /// The secrets by id, for the lookup every request makes (see ``SecretIDKey``).
+    @exclusivity(unchecked) private var secretIndex: [SecretIDKey: SecretRecord] = [:]
     var namesByType: [SecretType: [String: String]] = [:]
     var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
     var registration: RegistrationRecord?
@@ -72,6 +80,8 @@ public final class ServiceInstance: @unchecked Sendable {
         self.account = account
         self.rootKey = rootKey
         self.cloud = cloud
+        scheduler = cloud.scheduler
+        epoch = cloud.configuration.epoch
         self.random = random
         crn = CRN(serviceName: "secrets-manager", location: region, account: account, serviceInstance: id)
         secretCRNPrefix = crn.child(resourceType: "secret", resource: "").description
@@ -85,7 +95,7 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 
     /// The wall-clock date of the current virtual time.
-    var now: Date { cloud.date(cloud.scheduler.now) }
+    var now: Date { epoch.addingTimeInterval(scheduler.now.seconds) }
 
     /// The endpoint a client would call.
     public var endpoint: String { "https://\(id).\(region).secrets-manager.appdomain.cloud" }
@@ -106,6 +116,7 @@ public final class ServiceInstance: @unchecked Sendable {
     public func reloadFromStorage() throws {
         groups = [:]
         secrets = [:]
+        secretIndex = [:]
         namesByType = [:]
         configurations = [:]
         registration = nil
@@ -121,10 +132,7 @@ public final class ServiceInstance: @unchecked Sendable {
             id: SecretGroup.defaultID, name: SecretGroup.defaultID, description: "The default secret group",
             createdAt: createdAt, updatedAt: createdAt)
         for group in state.groups { groups[group.id] = group }
-        for secret in state.secrets {
-            secrets[secret.id] = secret
-            namesByType[secret.secretType, default: [:]][secret.name] = secret.id
-        }
+        for secret in state.secrets { insertSecret(secret) }
         for configuration in state.configurations { configurations[configuration.name] = configuration }
         registration = state.registration
         unattachedDamage = state.unattachedDamage
@@ -197,7 +205,7 @@ public final class ServiceInstance: @unchecked Sendable {
     ) {
         activity.record(
             ActivityEvent(
-                time: cloud.scheduler.now, operation: operation, principal: principal.id, outcome: outcome,
+                time: scheduler.now, operation: operation, principal: principal.id, outcome: outcome,
                 status: status, target: target))
     }
 
@@ -221,12 +229,26 @@ public final class ServiceInstance: @unchecked Sendable {
     /// Takes a token from the rate limiter, when there is one.
     func admitRequest() -> Bool {
         guard rateLimiter != nil else { return true }
-        return rateLimiter!.admit(at: cloud.scheduler.now)
+        return rateLimiter!.admit(at: scheduler.now)
     }
 
     func secret(_ id: String) throws(SecretsManagerError) -> SecretRecord {
-        guard let secret = secrets[id] else { throw .notFound("secret \(id) does not exist") }
+        guard let secret = secretIndex[SecretIDKey(id)] else { throw .notFound("secret \(id) does not exist") }
         return secret
+    }
+
+    /// Adds a secret (created, or loaded from storage) to the instance's memory.
+    func insertSecret(_ secret: SecretRecord) {
+        secrets[secret.id] = secret
+        secretIndex[SecretIDKey(secret.id)] = secret
+        namesByType[secret.secretType, default: [:]][secret.name] = secret.id
+    }
+
+    /// Removes a deleted secret from the instance's memory.
+    func removeSecret(_ secret: SecretRecord) {
+        secrets.removeValue(forKey: secret.id)
+        secretIndex[SecretIDKey(secret.id)] = nil
+        namesByType[secret.secretType]?[secret.name] = nil
     }
 
     func checkIntegrity(_ secret: SecretRecord) throws(SecretsManagerError) {
@@ -353,4 +375,21 @@ public final class ServiceInstance: @unchecked Sendable {
                         secretGroupID: secret.groupID, versionID: versionID)
                 ], source: crn.description, time: now))
     }
+}
+
+/// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
+/// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
+/// and compares the hashes before the text.
+struct SecretIDKey: Hashable {
+    let id: String
+    let hash: UInt64
+
+    init(_ id: String) {
+        self.id = id
+        hash = WordHash.hash(id)
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    static func == (lhs: SecretIDKey, rhs: SecretIDKey) -> Bool { lhs.hash == rhs.hash && lhs.id == rhs.id }
 }

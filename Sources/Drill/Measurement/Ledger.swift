@@ -1,3 +1,5 @@
+import SecretsManager
+
 /// Every acknowledged write of a drill: per secret (and per regional variant), the fingerprints of the values
 /// the clients were told were stored, with the virtual time of each acknowledgement. Reads are classified
 /// against it, and the recovery point is measured against it.
@@ -59,16 +61,9 @@ public struct Ledger: Sendable {
     public var secretCount: Int { entries.count / 2 }
 }
 
-/// FNV-1a, 64 bits: a fingerprint of a value's bytes, so the ledger keeps 8 bytes per write and never the
-/// value itself. (Written here: twelve lines, and it must be the same in every process.)
+/// The fingerprint of a value's bytes, so the ledger keeps 8 bytes per write and never the value itself. Every
+/// read pays for one, so it is the fast ``WordHash``, not a cryptographic digest.
 public enum Fingerprint {
     @inlinable
-    public static func of(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
+    public static func of(_ bytes: [UInt8]) -> UInt64 { WordHash.hash(bytes) }
 }
