@@ -24,7 +24,7 @@ struct MeasurementTests {
             if outage.contains(tenth / 10) {
                 measurement.failed(at: now)
             } else {
-                measurement.succeeded(at: now, latency: .milliseconds(20))
+                measurement.succeeded(at: now, latencyNanoseconds: 20_000_000)
             }
         }
         guard let watch else { return (nil, nil) }
@@ -62,7 +62,7 @@ struct MeasurementTests {
         for second in 0..<60 {
             let now = Int64(second) * 1_000_000_000
             if second > 0 { measurement.closeBucket(at: now) }
-            measurement.succeeded(at: now, latency: .milliseconds(1))
+            measurement.succeeded(at: now, latencyNanoseconds: 1_000_000)
             if second < 20 { measurement.read(.corrupt, at: now) }
         }
         #expect(measurement.watches[watch].recoveredAt == 20_000_000_000)

@@ -31,6 +31,20 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("strings are escaped exactly: quotes, backslashes, control characters; the rest is copied")
+    func escapes() {
+        let cases: [(String, String)] = [
+            ("", #""""#),
+            ("plain é 漢字", #""plain é 漢字""#),
+            ("a\"b\\c\nd\re\tf\u{1}g\u{1F}", #""a\"b\\c\nd\re\tf\u0001g\u001f""#),
+            ("\"", #""\"""#),
+            ("\n\n", #""\n\n""#),
+        ]
+        for (value, expected) in cases {
+            #expect(String(decoding: CanonicalJSON.bytes(.string(value)), as: UTF8.self) == expected, "\(value)")
+        }
+    }
+
     @Test("it reads JSON it did not write: spaces, escapes, surrogate pairs")
     func foreign() throws {
         let text = #" { "k" : [ 1 , 2.5e2 , "\u00e9\ud83d\udca5\/" ] , "t":true } "#

@@ -39,8 +39,8 @@ final class Workload: EventHandler {
     @exclusivity(unchecked) private var free: [Int32] = []
     private let meanInterArrival: Double
     private let timeout: Int64
-    private let readLatency: LatencyDistribution
-    private let writeLatency: LatencyDistribution
+    private let readLatency: LatencyDistribution.Sampler
+    private let writeLatency: LatencyDistribution.Sampler
     @exclusivity(unchecked) private var latencyRandom: SeededRandom
     private(set) var failovers = 0
     private var stopped = false
@@ -59,8 +59,8 @@ final class Workload: EventHandler {
         latencyRandom = root.fork("client-latency")
         meanInterArrival = 1e9 / spec.ratePerClient
         timeout = spec.retry.timeout.nanoseconds
-        readLatency = world.cloud.costModel.latency(for: .read)
-        writeLatency = world.cloud.costModel.latency(for: .write)
+        readLatency = world.cloud.costModel.latency(for: .read).sampler
+        writeLatency = world.cloud.costModel.latency(for: .write).sampler
     }
 
     /// Schedules every client's first request.
@@ -123,7 +123,7 @@ final class Workload: EventHandler {
         let now = scheduler.now.nanosecondsSinceStart
         requests[slot].attempt += 1
         requests[slot].attemptStarted = now
-        let latency = (requests[slot].isRead ? readLatency : writeLatency).sample(&latencyRandom).nanoseconds
+        let latency = (requests[slot].isRead ? readLatency : writeLatency).nanoseconds(&latencyRandom)
         if latency >= timeout {
             requests[slot].phase = .waitingForTimeout
             scheduler.schedule(id, tag: slot, afterNanoseconds: timeout)
@@ -207,7 +207,7 @@ final class Workload: EventHandler {
     private func succeeded(_ slot: Int) {
         let request = requests[slot]
         let now = scheduler.now.nanosecondsSinceStart
-        measurement.succeeded(at: now, latency: .nanoseconds(now - request.started))
+        measurement.succeeded(at: now, latencyNanoseconds: now - request.started)
         clients[Int(request.client)].consecutiveFailures = 0
         free.append(Int32(slot))
     }

@@ -122,10 +122,9 @@ public final class Measurement: EventHandler {
     private var id: Scheduler.HandlerID!
 
     @inline(__always)
-    func succeeded(at now: Int64, latency value: Duration) {
+    func succeeded(at now: Int64, latencyNanoseconds value: Int64) {
         bucket.succeeded += 1
-        let micros = value.nanoseconds / 1000
-        _ = latency.record(UInt64(max(0, micros)))
+        _ = latency.record(UInt64(max(0, value / 1000)))
     }
 
     @inline(__always)
