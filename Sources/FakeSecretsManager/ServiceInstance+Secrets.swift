@@ -203,7 +203,8 @@ extension ServiceInstance {
     private func markRetrieved(_ secret: SecretRecord, versionIndex: Int) {
         secret.retrievedAt = now
         secret.downloaded = true
-        secret.versions[versionIndex].downloaded = true
+        // Most reads are of a version already downloaded: leave the versions array untouched then.
+        if !secret.versions[versionIndex].downloaded { secret.versions[versionIndex].downloaded = true }
         noteRetrieval(secret)
     }
 

@@ -23,7 +23,8 @@ public enum WordHash {
 
     /// The hash of a string's UTF-8.
     public static func hash(_ text: String) -> UInt64 {
-        var text = text
+        if let hash = text.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
+        var text = text  // a bridged or foreign string: made contiguous first
         return text.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
