@@ -1,9 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The simulation's modules run one request after another on one thread, millions of times a drill. Release
-/// builds skip the runtime's exclusivity checks there (a tenth of a drill's instructions); debug builds, and so
-/// `swift test`, keep them, and the compiler's static checks hold in both.
+/// The simulation's modules run one request after another on the simulation thread, millions of times a
+/// drill. Release builds skip the runtime's exclusivity checks there (a tenth of a drill's instructions once
+/// its world is built); debug builds, and so `swift test`, keep them, and the compiler's static checks hold in
+/// both. SwiftPM before 6.2 accepts unsafe flags only in root and path dependencies: a package that depends on
+/// smdrill's libraries by version needs SwiftPM 6.2 or later.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(

@@ -71,7 +71,8 @@ public final class ActivityLog: @unchecked Sendable {
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
-    /// The most recent events (at most ``capacity``), oldest first.
+    /// The most recent events (at most ``capacity``), oldest first: a new array on every access, for reports
+    /// and tests rather than a loop.
     public var recent: [ActivityEvent] { Array(ring[oldest...] + ring[..<oldest]) }
 
     func record(_ event: consuming ActivityEvent) {

@@ -111,7 +111,7 @@ public final class FakeCloud: @unchecked Sendable {
             serviceInstance: random.uuid())
         let instance = EventNotificationsInstance(
             crn: crn, region: region.name, deliveryDelay: configuration.notificationDelay, scheduler: scheduler,
-            isRegionUp: { region.isUp })  // a region holds no key-management instance: no cycle
+            isRegionUp: { region.isUp })  // a region holds no Event Notifications instance: no cycle
         eventNotificationsInstances[crn.description] = instance
         return instance
     }

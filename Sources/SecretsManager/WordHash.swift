@@ -1,6 +1,7 @@
 /// A fast 64-bit hash of bytes, taken a word (8 bytes) at a time with a multiply-xorshift and seeded with the
 /// length. It tells values apart (the drill ledger's fingerprints, hash-table keys), never against an
-/// adversary: where that matters, use SHA-256. It must give the same answer in every process.
+/// adversary: where that matters, use SHA-256. It must give the same answer in every process. Use the value
+/// whole (compare it, or feed it to `Hasher`): it has no final mixing, so its low bits are the weaker ones.
 /// (Written here: a dozen lines; the standard library's `Hasher` is seeded per process and cost several times
 /// more on the hot path.)
 public enum WordHash {
