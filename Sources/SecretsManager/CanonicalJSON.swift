@@ -187,17 +187,21 @@ public enum JSONReader {
                 index += 1
                 skipSpace()
                 fields[key] = try value(depth: depth + 1)
-                skipSpace()
-                guard index < bytes.count else { throw error("unexpected end") }
-                if bytes[index] == 0x2C {
-                    index += 1
-                } else if bytes[index] == 0x7D {
-                    index += 1
-                    return .object(fields)
-                } else {
-                    throw error("expected ',' or '}'")
-                }
+                if try closesAfterMember(0x7D) { return .object(fields) }
             }
+        }
+
+        /// After an object's or array's member: consumes a comma (answers false) or the closing byte `close`
+        /// (answers true).
+        mutating func closesAfterMember(_ close: UInt8) throws(SyntaxError) -> Bool {
+            skipSpace()
+            guard index < bytes.count else { throw error("unexpected end") }
+            let byte = bytes[index]
+            guard byte == 0x2C || byte == close else {
+                throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+            }
+            index += 1
+            return byte == close
         }
 
         mutating func array(depth: Int) throws(SyntaxError) -> JSONValue {
@@ -211,16 +215,7 @@ public enum JSONReader {
             while true {
                 skipSpace()
                 items.append(try value(depth: depth + 1))
-                skipSpace()
-                guard index < bytes.count else { throw error("unexpected end") }
-                if bytes[index] == 0x2C {
-                    index += 1
-                } else if bytes[index] == 0x5D {
-                    index += 1
-                    return .array(items)
-                } else {
-                    throw error("expected ',' or ']'")
-                }
+                if try closesAfterMember(0x5D) { return .array(items) }
             }
         }
 

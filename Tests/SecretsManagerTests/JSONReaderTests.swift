@@ -61,6 +61,13 @@ struct JSONReaderTests {
         #expect(throws: JSONReader.SyntaxError.self) { try JSONReader.parse(Array(text.utf8)) }
     }
 
+    @Test("a missing separator names what was expected, and where", arguments: [
+        ("[1 2]", 3, "expected ',' or ']'"), (#"{"a":1 "b":2}"#, 7, "expected ',' or '}'"),
+    ])
+    func separators(text: String, offset: Int, reason: String) {
+        #expect(throws: JSONReader.SyntaxError(offset: offset, reason: reason)) { try JSONReader.parse(Array(text.utf8)) }
+    }
+
     @Test("every secret type's data survives canonicalJSON and fromCanonicalJSON")
     func secretData() throws {
         let samples: [(SecretType, SecretData)] = [
