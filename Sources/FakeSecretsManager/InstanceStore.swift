@@ -873,8 +873,6 @@ enum Checksums {
         ])
     }
 
-
-
     static func lock(secretID: String, _ lock: LockRecord) -> Data {
         of([
             secretID, lock.name, lock.versionID, lock.description, lock.attributes.map(StoredJSON.encode), lock.createdBy,
