@@ -1,29 +1,97 @@
 import Crypto
 import Foundation
 import Simulation
+import Synchronization
 
 /// A payload sealed by envelope encryption: encrypted with its own data key (AES-256-GCM), the data key
 /// wrapped by a root key in a key-management instance. This is all that reaches the disk.
+///
+/// A payload the instance has just sealed carries its inputs rather than its bytes: the key-management
+/// checks ran when it was sealed, and the cipher runs when the bytes are first asked for, which is on the
+/// storage writer's thread, beside the simulation rather than in its way. Both forms answer the same bytes.
 public struct SealedPayload: Sendable {
     public var rootKeyID: String
-    public var wrappedKey: Data
     /// The 12-byte nonce, as stored.
     public let nonce: Data
-    /// The ciphertext followed by the 16-byte GCM tag, as stored.
-    public let ciphertext: Data
+    private var storedWrappedKey: Data?
+    private let storedCiphertext: Data?
+    private let inputs: SealInputs?
 
     /// Reassembles a sealed payload from its stored columns; nil when they cannot be one (damage).
     init?(rootKeyID: String, wrappedKey: Data, nonce: Data, ciphertext: Data) {
         guard nonce.count == 12, ciphertext.count >= 16 else { return nil }
         self.rootKeyID = rootKeyID
-        self.wrappedKey = wrappedKey
         self.nonce = nonce
-        self.ciphertext = ciphertext
+        storedWrappedKey = wrappedKey
+        storedCiphertext = ciphertext
+        inputs = nil
+    }
+
+    /// A payload sealed from `inputs`, its bytes made when first asked for.
+    fileprivate init(rootKeyID: String, inputs: SealInputs) {
+        self.rootKeyID = rootKeyID
+        nonce = Data(inputs.nonce)
+        storedWrappedKey = nil
+        storedCiphertext = nil
+        self.inputs = inputs
+    }
+
+    /// The data key wrapped by the root key, as stored.
+    public var wrappedKey: Data {
+        get {
+            if let storedWrappedKey { return storedWrappedKey }
+            return inputs!.wrappedKey
+        }
+        set { storedWrappedKey = newValue }
+    }
+
+    /// The ciphertext followed by the 16-byte GCM tag, as stored.
+    public var ciphertext: Data {
+        if let storedCiphertext { return storedCiphertext }
+        return inputs!.ciphertext
     }
 
     /// The box that opens it: nonce, ciphertext and tag.
     var box: AES.GCM.SealedBox {
         get throws { try AES.GCM.SealedBox(combined: nonce + ciphertext) }
+    }
+}
+
+/// What a payload is sealed from. Any thread may ask for its bytes: they are made once, under a lock, and
+/// are always the same bytes.
+private final class SealInputs: Sendable {
+    let plaintext: [UInt8]
+    let context: [UInt8]
+    let dataKey: SymmetricKey
+    let nonce: [UInt8]
+    /// The root key's material, taken while the key was active.
+    let rootKey: SymmetricKey
+    private let made = Mutex<(ciphertext: Data, wrappedKey: Data)?>(nil)
+
+    init(plaintext: [UInt8], context: [UInt8], dataKey: SymmetricKey, nonce: [UInt8], rootKey: SymmetricKey) {
+        self.plaintext = plaintext
+        self.context = context
+        self.dataKey = dataKey
+        self.nonce = nonce
+        self.rootKey = rootKey
+    }
+
+    var ciphertext: Data { bytes.ciphertext }
+    var wrappedKey: Data { bytes.wrappedKey }
+
+    private var bytes: (ciphertext: Data, wrappedKey: Data) {
+        made.withLock { made in
+            if let made { return made }
+            // A 12-byte nonce and 256-bit keys are always valid, and RFC 3394 key wrap has no randomness, so
+            // neither can fail, and both make the same bytes every time.
+            let box = try! AES.GCM.seal(
+                plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonce), authenticating: context)
+            var ciphertext = Data(box.ciphertext)
+            ciphertext.append(contentsOf: box.tag)
+            let bytes = (ciphertext, try! AES.KeyWrap.wrap(dataKey, using: rootKey))
+            made = bytes
+            return bytes
+        }
     }
 }
 
@@ -42,16 +110,11 @@ enum Envelope {
         _ plaintext: [UInt8], context: [UInt8], rootKey: String, kms: KeyManagementService, random: inout SeededRandom
     ) throws(KeyManagementError) -> SealedPayload {
         let dataKey = SymmetricKey(data: random.bytes(32))
-        let nonceBytes = random.bytes(12)
-        let wrapped = try kms.wrap(dataKey, with: rootKey)
-        // A 12-byte nonce and a 256-bit key are always valid, so sealing cannot fail.
-        let box = try! AES.GCM.seal(
-            plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonceBytes), authenticating: context)
-        // The combined form of a box with a 12-byte nonce is always there: nonce, ciphertext, tag.
-        let combined = box.combined!
-        return SealedPayload(
-            rootKeyID: rootKey, wrappedKey: wrapped, nonce: Data(nonceBytes),
-            ciphertext: Data(combined.dropFirst(12)))!
+        let nonce = random.bytes(12)
+        let inputs = SealInputs(
+            plaintext: plaintext, context: context, dataKey: dataKey, nonce: nonce,
+            rootKey: try kms.wrappingKey(rootKey))
+        return SealedPayload(rootKeyID: rootKey, inputs: inputs)
     }
 
     /// Unwraps the data key of a sealed payload.

@@ -121,6 +121,12 @@ public final class KeyManagementService: @unchecked Sendable {
         }
     }
 
+    /// The material of an active root key, for a wrap made later from it (``SealedPayload``): the checks a
+    /// wrap makes run now, and the wrap's bytes do not depend on when they are made.
+    func wrappingKey(_ keyID: String) throws(KeyManagementError) -> SymmetricKey {
+        try activeKey(keyID).material
+    }
+
     /// Unwraps a data key with an active root key.
     public func unwrap(_ wrapped: some DataProtocol, with keyID: String) throws(KeyManagementError) -> SymmetricKey {
         let key = try activeKey(keyID)

@@ -96,6 +96,26 @@ struct EncryptionTests {
         #expect(world.instance.rootKey == newKey)
     }
 
+    @Test("a payload sealed in memory answers the very bytes stored for it, and they open")
+    func deferredSealMatchesStorage() throws {
+        let world = try TestWorld()
+        let secret = try world.arbitrary("db", "payload-deferred")
+        let fresh = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        try world.instance.flushStorage()
+        try world.instance.reloadFromStorage()
+        let stored = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        #expect(fresh.ciphertext == stored.ciphertext)
+        #expect(fresh.wrappedKey == stored.wrappedKey)
+        #expect(fresh.nonce == stored.nonce)
+        // The ciphertext is as long as the canonical JSON sealed, then the 16-byte tag.
+        #expect(fresh.ciphertext.count == SecretData.arbitrary(payload: "payload-deferred").canonicalJSON().count + 16)
+        #expect(!contains(Array(fresh.ciphertext), Array("payload-deferred".utf8)))
+        let key = try Envelope.dataKey(of: fresh, kms: world.kms)
+        let context = world.instance.context(secretID: secret.id, versionID: world.instance.secrets[secret.id]!.versions[0].id)
+        let plaintext = try Envelope.open(fresh, context: context, dataKey: key)
+        #expect(String(decoding: plaintext, as: UTF8.self).contains("payload-deferred"))
+    }
+
     @Test("sealed data moved to another row does not open")
     func contextBinding() throws {
         let world = try TestWorld()
