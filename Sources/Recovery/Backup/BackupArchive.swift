@@ -131,25 +131,29 @@ public enum BackupArchive {
         sourceRegion: String
     ) throws -> Data {
         let encoder = SecretsManagerJSON.makeEncoder()
-        var entries: [(String, Data)] = [
-            ("groups", try encoder.encode(snapshot.groups)),
-            ("configurations", try encoder.encode(snapshot.configurations)),
-            ("notifications_registration", try encoder.encode(snapshot.notificationsRegistration)),
-        ]
-        for (index, secret) in snapshot.secrets.enumerated() {
-            entries.append(("secrets/" + zeroPadded(index, width: 7), Data(CanonicalJSON.bytes(secret.json))))
+        var entries: [(name: String, bytes: Data, sha256: String)] = try [
+            ("groups", encoder.encode(snapshot.groups)),
+            ("configurations", encoder.encode(snapshot.configurations)),
+            ("notifications_registration", encoder.encode(snapshot.notificationsRegistration)),
+        ].map { name, bytes in (name, bytes, Digests.hex(SHA256.hash(data: bytes))) }
+        // Each secret's entry and its hash depend on that secret alone: made on every core.
+        let secrets = Parallel.map(snapshot.secrets) { secret in
+            let bytes = Data(CanonicalJSON.bytes(secret.json))
+            return (bytes, Digests.hex(SHA256.hash(data: bytes)))
+        }
+        entries.reserveCapacity(entries.count + secrets.count)
+        for (index, (bytes, sha256)) in secrets.enumerated() {
+            entries.append(("secrets/" + zeroPadded(index, width: 7), bytes, sha256))
         }
         var all = SHA256()
-        let manifestEntries = entries.map { name, bytes -> Manifest.Entry in
-            bytes.withUnsafeBytes { buffer in
-                all.update(bufferPointer: buffer)
-                return Manifest.Entry(name: name, length: buffer.count, sha256: Digests.hex(SHA256.hash(data: buffer)))
-            }
-        }
-        let manifest = Manifest(entries: manifestEntries, sha256: Digests.hex(all.finalize()))
+        for entry in entries { all.update(data: entry.bytes) }
+        let manifest = Manifest(
+            entries: entries.map { Manifest.Entry(name: $0.name, length: $0.bytes.count, sha256: $0.sha256) },
+            sha256: Digests.hex(all.finalize()))
         var payload = Data(CanonicalJSON.bytes(manifest.json))
+        payload.reserveCapacity(payload.count + 1 + entries.reduce(0) { $0 + $1.bytes.count } + 16)
         payload.append(0x0A)
-        for (_, bytes) in entries { payload.append(bytes) }
+        for entry in entries { payload.append(entry.bytes) }
 
         var header = Header(
             format: formatName, formatVersion: formatVersion, createdAt: createdAt, sourceInstanceCRN: sourceCRN,
@@ -232,34 +236,67 @@ public enum BackupArchive {
         else {
             throw .tampered("the manifest is unreadable")
         }
-        let decoder = SecretsManagerJSON.makeDecoder()
+        var ranges: [Range<Data.Index>] = []
+        ranges.reserveCapacity(manifest.entries.count)
         var offset = payload.index(after: newline)
-        var all = SHA256()
-        var snapshot = InstanceSnapshot()
         for entry in manifest.entries {
             guard payload.endIndex - offset >= entry.length else { throw .tampered("entry \(entry.name) is cut short") }
-            let bytes = payload[offset..<(offset + entry.length)]
+            ranges.append(offset..<(offset + entry.length))
             offset += entry.length
-            let matches = bytes.withUnsafeBytes { buffer in
-                all.update(bufferPointer: buffer)
-                return Digests.hex(SHA256.hash(data: buffer)) == entry.sha256
-            }
-            guard matches else { throw .tampered("entry \(entry.name) does not match its SHA-256") }
-            do {
-                switch entry.name {
-                case "groups": snapshot.groups = try decoder.decode([GroupSnapshot].self, from: bytes)
-                case "configurations": snapshot.configurations = try decoder.decode([Configuration].self, from: bytes)
-                case "notifications_registration":
-                    snapshot.notificationsRegistration = try decoder.decode(NotificationsRegistration?.self, from: bytes)
-                default: snapshot.secrets.append(try SecretSnapshot(json: JSONReader.parse(Array(bytes))))
-                }
-            } catch {
-                throw .tampered("entry \(entry.name) is unreadable")
+        }
+        var all = SHA256()
+        for range in ranges { all.update(data: payload[range]) }
+        // Each entry is checked against its hash and read alone: on every core. The first refusal, in the
+        // manifest's order, is the one reported.
+        let entries = Parallel.map(Array(zip(manifest.entries, ranges))) { entry, range in
+            Self.readEntry(entry, payload[range])
+        }
+        var snapshot = InstanceSnapshot()
+        snapshot.secrets.reserveCapacity(entries.count)
+        for entry in entries {
+            switch entry {
+            case .failure(let refusal): throw refusal
+            case .success(.groups(let groups)): snapshot.groups = groups
+            case .success(.configurations(let configurations)): snapshot.configurations = configurations
+            case .success(.notificationsRegistration(let registration)): snapshot.notificationsRegistration = registration
+            case .success(.secret(let secret)): snapshot.secrets.append(secret)
             }
         }
         guard Digests.hex(all.finalize()) == manifest.sha256 else {
             throw .tampered("the entries do not match the manifest's SHA-256")
         }
         return (header, snapshot)
+    }
+
+    /// What one entry holds.
+    enum EntryContent: Sendable {
+        case groups([GroupSnapshot])
+        case configurations([Configuration])
+        case notificationsRegistration(NotificationsRegistration?)
+        case secret(SecretSnapshot)
+    }
+
+    /// Checks one entry against its hash in the manifest, then reads it.
+    static func readEntry(_ entry: Manifest.Entry, _ bytes: Data) -> Result<EntryContent, ArchiveError> {
+        guard Digests.hex(SHA256.hash(data: bytes)) == entry.sha256 else {
+            return .failure(.tampered("entry \(entry.name) does not match its SHA-256"))
+        }
+        do {
+            switch entry.name {
+            case "groups":
+                return .success(.groups(try SecretsManagerJSON.makeDecoder().decode([GroupSnapshot].self, from: bytes)))
+            case "configurations":
+                return .success(
+                    .configurations(try SecretsManagerJSON.makeDecoder().decode([Configuration].self, from: bytes)))
+            case "notifications_registration":
+                return .success(
+                    .notificationsRegistration(
+                        try SecretsManagerJSON.makeDecoder().decode(NotificationsRegistration?.self, from: bytes)))
+            default:
+                return .success(.secret(try SecretSnapshot(json: JSONReader.parse(Array(bytes)))))
+            }
+        } catch {
+            return .failure(.tampered("entry \(entry.name) is unreadable"))
+        }
     }
 }
