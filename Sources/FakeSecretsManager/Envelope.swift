@@ -51,6 +51,9 @@ public struct SealedPayload: Sendable {
         return inputs!.ciphertext
     }
 
+    /// Makes the bytes of a payload sealed from its inputs now, on the calling thread, if no thread has yet.
+    func makeBytes() { _ = inputs?.ciphertext }
+
     /// The box that opens it: nonce, ciphertext and tag.
     var box: AES.GCM.SealedBox {
         get throws { try AES.GCM.SealedBox(combined: nonce + ciphertext) }

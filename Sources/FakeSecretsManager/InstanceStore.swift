@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import GRDB
 import SecretsManager
@@ -49,7 +50,10 @@ final class InstanceStore: @unchecked Sendable {
     /// Whether operations were handed over since the last flush.
     private var shipped = false
     /// Shipments the writer may hold at once: the caller waits rather than queue without bound.
-    private let inFlight = DispatchSemaphore(value: 64)
+    private static let shipmentsInFlight = 64
+    private let inFlight = DispatchSemaphore(value: shipmentsInFlight)
+    /// The last shipments handed over, newest last: all the writer may not have applied yet.
+    private var recentShipments = Deque<[RecordedOperation]>()
     /// The first write the writer could not apply since the store was opened.
     private let failure = Mutex<String?>(nil)
     /// The next row keys to give out.
@@ -187,10 +191,26 @@ final class InstanceStore: @unchecked Sendable {
         let operations = pending
         pending = []
         shipped = true
-        inFlight.wait()
+        if inFlight.wait(timeout: .now()) == .timedOut {
+            // The writer is behind: rather than wait idle, make the sealed bytes it would make for these
+            // operations.
+            Self.makeSealedBytes(of: operations)
+            inFlight.wait()
+        }
+        recentShipments.append(operations)
+        if recentShipments.count > Self.shipmentsInFlight { recentShipments.removeFirst() }
         queue.asyncWriteWithoutTransaction { [self] db in
             defer { inFlight.signal() }
             for operation in operations { apply(operation, db) }
+        }
+    }
+
+    /// Makes the bytes of the payloads sealed for these operations' version rows, on the calling thread: the
+    /// work the writer would do first when it builds the rows. Each payload's bytes are made once, by
+    /// whichever thread asks first, so the caller can take on this work whenever it would otherwise wait.
+    private static func makeSealedBytes(of operations: [RecordedOperation]) {
+        for operation in operations {
+            for case .version(_, let version, _, _, _) in operation.writes { version.sealed?.makeBytes() }
         }
     }
 
@@ -247,6 +267,9 @@ final class InstanceStore: @unchecked Sendable {
         }
         if shipped || !pending.isEmpty {
             try ship()
+            // While the writer works from the oldest shipment, help it from the newest.
+            for operations in recentShipments.reversed() { Self.makeSealedBytes(of: operations) }
+            recentShipments.removeAll()
             try queue.writeWithoutTransaction { db in
                 if db.isInsideTransaction { try db.commit() }
             }
