@@ -75,15 +75,31 @@ public final class ActivityLog: @unchecked Sendable {
     /// and tests rather than a loop.
     public var recent: [ActivityEvent] { Array(ring[oldest...] + ring[..<oldest]) }
 
-    func record(_ event: consuming ActivityEvent) {
+    /// Records an event. Once the ring is full, the oldest slot is overwritten field by field, in place: the
+    /// hot path builds no event to copy in.
+    func record(
+        time: SimulationInstant, operation: ServiceOperation, principal: String, outcome: ActivityEvent.Outcome,
+        status: Int, target: String?
+    ) {
         total += 1
-        counts[Self.slot(event.operation, event.outcome)] += 1
-        if ring.count < capacity {
-            ring.append(event)
-        } else {
-            ring[oldest] = event
-            oldest = oldest + 1 == capacity ? 0 : oldest + 1
+        counts[Self.slot(operation, outcome)] += 1
+        guard ring.count == capacity else {
+            ring.append(
+                ActivityEvent(
+                    time: time, operation: operation, principal: principal, outcome: outcome, status: status,
+                    target: target))
+            return
         }
+        let slot = oldest
+        ring.withUnsafeMutableBufferPointer { ring in
+            ring[slot].time = time
+            ring[slot].operation = operation
+            ring[slot].principal = principal
+            ring[slot].outcome = outcome
+            ring[slot].status = status
+            ring[slot].target = target
+        }
+        oldest = slot + 1 == capacity ? 0 : slot + 1
     }
 
     /// How many events of `action` (`secrets-manager.secret.read`) ended with `outcome`.

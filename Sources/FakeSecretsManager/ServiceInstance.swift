@@ -204,9 +204,8 @@ public final class ServiceInstance: @unchecked Sendable {
         _ operation: ServiceOperation, _ principal: Principal, _ outcome: ActivityEvent.Outcome, _ status: Int, _ target: String?
     ) {
         activity.record(
-            ActivityEvent(
-                time: scheduler.now, operation: operation, principal: principal.id, outcome: outcome,
-                status: status, target: target))
+            time: scheduler.now, operation: operation, principal: principal.id, outcome: outcome, status: status,
+            target: target)
     }
 
     func checkAvailable() throws(SecretsManagerError) {

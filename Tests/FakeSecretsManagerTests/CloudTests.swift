@@ -132,12 +132,16 @@ struct CloudTests {
         let operations: [ServiceOperation] = [.createSecret, .getSecret, .getSecret, .deleteSecret, .getSecret]
         for (second, operation) in operations.enumerated() {
             log.record(
-                ActivityEvent(
-                    time: SimulationInstant(nanosecondsSinceStart: Int64(second) * 1_000_000_000), operation: operation,
-                    principal: "p\(second)", outcome: second == 2 ? .failure : .success, status: second == 2 ? 403 : 200,
-                    target: nil))
+                time: SimulationInstant(nanosecondsSinceStart: Int64(second) * 1_000_000_000), operation: operation,
+                principal: "p\(second)", outcome: second == 2 ? .failure : .success, status: second == 2 ? 403 : 200,
+                target: second == 3 ? "s3" : nil)
         }
         #expect(log.recent.map(\.principal) == ["p2", "p3", "p4"])
+        // Slots overwritten in place keep no field of the event they replace.
+        #expect(log.recent.map(\.target) == [nil, "s3", nil])
+        #expect(log.recent.map(\.status) == [403, 200, 200])
+        #expect(log.recent.map(\.operation) == [.getSecret, .deleteSecret, .getSecret])
+        #expect(log.recent.map(\.time.nanosecondsSinceStart) == [2, 3, 4].map { Int64($0) * 1_000_000_000 })
         #expect(log.total == 5)
         #expect(log.count(.getSecret, .success) == 2)
         #expect(log.count(.getSecret, .failure) == 1)
