@@ -12,8 +12,16 @@ public enum WordHash {
             mix(&hash, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
+        // The last 0-7 bytes, packed little-endian into the low bits: from the input's last word when there
+        // is one (one load, shifted), else byte by byte.
+        let remaining = raw.count - offset
         var tail: UInt64 = 0
-        for index in offset..<raw.count { tail |= UInt64(raw[index]) << (8 * UInt64(index - offset)) }
+        if remaining > 0, raw.count >= 8 {
+            let last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
+            tail = last >> UInt64(64 - 8 * remaining)
+        } else {
+            for index in offset..<raw.count { tail |= UInt64(raw[index]) << (8 * UInt64(index - offset)) }
+        }
         mix(&hash, tail)
         return hash
     }
