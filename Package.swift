@@ -126,11 +126,16 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(
             name: "FakeSecretsManagerTests",
-            dependencies: ["FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "RecoveryTests",
-            dependencies: ["Recovery", "FakeSecretsManager", "SecretsManager", "Simulation"]
+            dependencies: [
+                "Recovery", "FakeSecretsManager", "SecretsManager", "Simulation", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "DrillTests", dependencies: ["Drill", "FakeSecretsManager", "SecretsManager", "Simulation"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Drill"]),

@@ -27,10 +27,10 @@ public struct SealedPayload: Sendable {
         inputs = nil
     }
 
-    /// A payload sealed from `inputs`, its bytes made when first asked for.
-    fileprivate init(rootKeyID: String, inputs: SealInputs) {
+    /// A payload sealed from `inputs` with `nonce`, its bytes made when first asked for.
+    fileprivate init(rootKeyID: String, nonce: [UInt8], inputs: SealInputs) {
         self.rootKeyID = rootKeyID
-        nonce = Data(inputs.nonce)
+        self.nonce = Data(nonce)
         storedWrappedKey = nil
         storedCiphertext = nil
         self.inputs = inputs
@@ -60,40 +60,47 @@ public struct SealedPayload: Sendable {
     }
 }
 
-/// What a payload is sealed from. Any thread may ask for its bytes: they are made once, under a lock, and
-/// are always the same bytes.
-private final class SealInputs: Sendable {
-    let plaintext: [UInt8]
-    let context: [UInt8]
-    let dataKey: SymmetricKey
-    let nonce: [UInt8]
-    /// The root key's material, taken while the key was active.
-    let rootKey: SymmetricKey
-    private let made = Mutex<(ciphertext: Data, wrappedKey: Data)?>(nil)
+extension SealedPayload: CustomReflectable {
+    /// What `dump` and the debugger show: never the inputs of a payload whose bytes are not made yet.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["rootKeyID": rootKeyID, "nonce": nonce], displayStyle: .struct)
+    }
+}
 
+/// What a payload is sealed from, until its bytes are made: any thread may ask for them; they are made once,
+/// under a lock, and then the plaintext and the keys are dropped.
+private final class SealInputs: Sendable {
+    private enum State {
+        case pending(plaintext: [UInt8], context: [UInt8], dataKey: SymmetricKey, nonce: [UInt8], rootKey: SymmetricKey)
+        case made(ciphertext: Data, wrappedKey: Data)
+    }
+
+    private let state: Mutex<State>
+
+    /// `rootKey` is the root key's material, taken while the key was active.
     init(plaintext: [UInt8], context: [UInt8], dataKey: SymmetricKey, nonce: [UInt8], rootKey: SymmetricKey) {
-        self.plaintext = plaintext
-        self.context = context
-        self.dataKey = dataKey
-        self.nonce = nonce
-        self.rootKey = rootKey
+        state = Mutex(.pending(plaintext: plaintext, context: context, dataKey: dataKey, nonce: nonce, rootKey: rootKey))
     }
 
     var ciphertext: Data { bytes.ciphertext }
     var wrappedKey: Data { bytes.wrappedKey }
 
     private var bytes: (ciphertext: Data, wrappedKey: Data) {
-        made.withLock { made in
-            if let made { return made }
-            // A 12-byte nonce and 256-bit keys are always valid, and RFC 3394 key wrap has no randomness, so
-            // neither can fail, and both make the same bytes every time.
-            let box = try! AES.GCM.seal(
-                plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonce), authenticating: context)
-            var ciphertext = Data(box.ciphertext)
-            ciphertext.append(contentsOf: box.tag)
-            let bytes = (ciphertext, try! AES.KeyWrap.wrap(dataKey, using: rootKey))
-            made = bytes
-            return bytes
+        state.withLock { state in
+            switch state {
+            case .made(let ciphertext, let wrappedKey):
+                return (ciphertext, wrappedKey)
+            case .pending(let plaintext, let context, let dataKey, let nonce, let rootKey):
+                // A 12-byte nonce and 256-bit keys are always valid, and RFC 3394 key wrap has no randomness,
+                // so neither can fail, and both make the same bytes every time.
+                let box = try! AES.GCM.seal(
+                    plaintext, using: dataKey, nonce: try! AES.GCM.Nonce(data: nonce), authenticating: context)
+                var ciphertext = Data(box.ciphertext)
+                ciphertext.append(contentsOf: box.tag)
+                let wrappedKey = try! AES.KeyWrap.wrap(dataKey, using: rootKey)
+                state = .made(ciphertext: ciphertext, wrappedKey: wrappedKey)
+                return (ciphertext, wrappedKey)
+            }
         }
     }
 }
@@ -117,7 +124,7 @@ enum Envelope {
         let inputs = SealInputs(
             plaintext: plaintext, context: context, dataKey: dataKey, nonce: nonce,
             rootKey: try kms.wrappingKey(rootKey))
-        return SealedPayload(rootKeyID: rootKey, inputs: inputs)
+        return SealedPayload(rootKeyID: rootKey, nonce: nonce, inputs: inputs)
     }
 
     /// Unwraps the data key of a sealed payload.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SecretsManager
 import Testing
@@ -113,7 +114,26 @@ struct EncryptionTests {
         let key = try Envelope.dataKey(of: fresh, kms: world.kms)
         let context = world.instance.context(secretID: secret.id, versionID: world.instance.secrets[secret.id]!.versions[0].id)
         let plaintext = try Envelope.open(fresh, context: context, dataKey: key)
-        #expect(String(decoding: plaintext, as: UTF8.self).contains("payload-deferred"))
+        let sealedFrom = SecretData.arbitrary(payload: "payload-deferred").canonicalJSON()
+        #expect(plaintext == sealedFrom)
+        // The bytes are those an eager seal makes from the same inputs: AES-GCM of the data under the data key
+        // and the nonce, the tag after the ciphertext; the data key wrapped by the root key (RFC 3394).
+        let eager = try AES.GCM.seal(sealedFrom, using: key, nonce: AES.GCM.Nonce(data: fresh.nonce), authenticating: context)
+        #expect(fresh.ciphertext == eager.ciphertext + eager.tag)
+        #expect(fresh.wrappedKey == (try world.kms.wrap(key, with: world.rootKey.keyID)))
+    }
+
+    @Test("dumping a payload sealed a moment ago shows neither its data nor its keys")
+    func sealedPayloadDump() throws {
+        let world = try TestWorld()
+        let secret = try world.arbitrary("db", "payload-dumped-7f3a")
+        let sealed = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        var text = ""
+        dump(sealed, to: &text)
+        #expect(!text.contains("payload-dumped-7f3a"))
+        #expect(!text.contains("SealInputs"))
+        #expect(!text.contains("inputs"))
+        #expect(text.contains(sealed.rootKeyID))
     }
 
     @Test("sealed data moved to another row does not open")
