@@ -13,6 +13,76 @@ struct ArchiveCodecTests {
         #expect(results == items.map { "item-\($0)" })
     }
 
+    static let key = BackupKey(Array(repeating: UInt8(9), count: 32))
+
+    static func snapshot(secrets: Int) -> InstanceSnapshot {
+        var snapshot = InstanceSnapshot(groups: [GroupSnapshot(name: "team-a")])
+        for index in 0..<secrets {
+            snapshot.secrets.append(
+                SecretSnapshot(
+                    key: SecretKey(type: .arbitrary, name: "secret-\(index)"), groupName: "team-a",
+                    current: .arbitrary(payload: SecretPayload("value-\(index)"))))
+        }
+        return snapshot
+    }
+
+    /// Opens `archive` with the key, lets `change` edit the payload (the manifest line, then the entries at
+    /// the offsets given by name), and seals it again as a valid archive: what only a holder of the key could do.
+    static func resealed(_ archive: Data, _ change: (inout [UInt8], [String: Int]) -> Void) throws -> Data {
+        var (header, body) = try BackupArchive.header(of: archive)
+        let nonce = try AES.GCM.Nonce(data: Data(base64Encoded: header.nonce)!)
+        let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: body.dropLast(16), tag: body.suffix(16))
+        var payload = Array(try AES.GCM.open(box, using: key.key, authenticating: BackupArchive.headerBytes(header, includingHash: false)))
+        let newline = payload.firstIndex(of: 0x0A)!
+        let manifest = try BackupArchive.Manifest(json: JSONReader.parse(Array(payload[..<newline])))
+        var offsets: [String: Int] = [:]
+        var offset = newline + 1
+        for entry in manifest.entries {
+            offsets[entry.name] = offset
+            offset += entry.length
+        }
+        change(&payload, offsets)
+        header.payloadLength = payload.count + 16
+        let sealed = try AES.GCM.seal(payload, using: key.key, nonce: nonce, authenticating: BackupArchive.headerBytes(header, includingHash: false))
+        let newBody = sealed.ciphertext + sealed.tag
+        header.payloadSHA256 = Digests.sha256Hex(newBody)
+        var resealed = try BackupArchive.headerBytes(header, includingHash: true)
+        resealed.append(0x0A)
+        resealed.append(newBody)
+        return resealed
+    }
+
+    static func refusal(_ archive: Data) -> String? {
+        do {
+            _ = try BackupArchive.decode(archive, key: key)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("of several bad entries, read on different cores, the first in the manifest's order is the one refused")
+    func firstRefusalInOrder() throws {
+        let archive = try BackupArchive.encode(
+            Self.snapshot(secrets: 3_000), key: Self.key, nonce: Array(repeating: 4, count: 12),
+            createdAt: Date(timeIntervalSince1970: 0), sourceCRN: "crn:v1:bluemix:public:secrets-manager:us-south:a/x:y::",
+            sourceRegion: "us-south")
+        #expect(Self.refusal(archive) == nil)
+        let twoBad = try Self.resealed(archive) { payload, offsets in
+            payload[offsets["secrets/0002900"]! + 5] ^= 1
+            payload[offsets["secrets/0000005"]! + 5] ^= 1
+        }
+        #expect(Self.refusal(twoBad) == "the archive was tampered with: entry secrets/0000005 does not match its SHA-256")
+        // A bad entry comes before a cut-short one, however the work is split.
+        let badThenShort = try Self.resealed(archive) { payload, offsets in
+            payload[offsets["groups"]! + 1] ^= 1
+            payload.removeLast()
+        }
+        #expect(Self.refusal(badThenShort) == "the archive was tampered with: entry groups does not match its SHA-256")
+        let short = try Self.resealed(archive) { payload, _ in payload.removeLast() }
+        #expect(Self.refusal(short) == "the archive was tampered with: entry secrets/0002999 is cut short")
+    }
+
     @Test("an archive of thousands of secrets, made and checked on every core, reads back the same, in order")
     func largeArchiveRoundTrips() throws {
         var snapshot = InstanceSnapshot(groups: [GroupSnapshot(name: "team-a")])

@@ -239,8 +239,14 @@ public enum BackupArchive {
         var ranges: [Range<Data.Index>] = []
         ranges.reserveCapacity(manifest.entries.count)
         var offset = payload.index(after: newline)
-        for entry in manifest.entries {
-            guard payload.endIndex - offset >= entry.length else { throw .tampered("entry \(entry.name) is cut short") }
+        for (index, entry) in manifest.entries.enumerated() {
+            guard payload.endIndex - offset >= entry.length else {
+                // The entries before it come first in the manifest's order: their refusal, if any, is the one.
+                for (earlier, range) in zip(manifest.entries[..<index], ranges) {
+                    if case .failure(let refusal) = Self.readEntry(earlier, payload[range]) { throw refusal }
+                }
+                throw .tampered("entry \(entry.name) is cut short")
+            }
             ranges.append(offset..<(offset + entry.length))
             offset += entry.length
         }
