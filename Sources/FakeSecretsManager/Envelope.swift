@@ -7,7 +7,7 @@ import Synchronization
 /// wrapped by a root key in a key-management instance. This is all that reaches the disk.
 ///
 /// A payload the instance has just sealed carries its inputs rather than its bytes: the key-management
-/// checks ran when it was sealed, and the cipher runs when the bytes are first asked for, which is on the
+/// checks ran when it was sealed, and the cipher runs when the bytes are first asked for, normally on the
 /// storage writer's thread, beside the simulation rather than in its way. Both forms answer the same bytes.
 public struct SealedPayload: Sendable {
     public var rootKeyID: String
