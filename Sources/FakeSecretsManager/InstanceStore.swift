@@ -380,8 +380,8 @@ final class InstanceStore: @unchecked Sendable {
                 db,
                 sql: """
                     SELECT id, secret_type, name, secret_group_id, description, labels, custom_metadata, attributes,
-                           rotation, expiration_date, created_by, created_at, updated_at, retrieved_at, downloaded,
-                           state, next_sequence, checksum, key
+                           rotation, expiration_date, created_by, created_at, updated_at, state, next_sequence,
+                           retrieved_at, downloaded, checksum, key
                     FROM secrets ORDER BY key
                     """)
             while let row = try secrets.next() {
@@ -392,18 +392,18 @@ final class InstanceStore: @unchecked Sendable {
                 let attributes = StoredJSON.decode([String: JSONValue].self, row[7])
                 let rotationText: String? = row[8]
                 let rotation = rotationText.flatMap { StoredJSON.decode(RotationPolicy.self, $0) }
-                let stateNumber: Int = row[15]
+                let stateNumber: Int = row[13]
                 let record = SecretRecord(
                     id: id, secretType: SecretType(rawValue: typeName) ?? .arbitrary, name: row[2], groupID: row[3],
                     description: row[4], labels: labels ?? [], customMetadata: customMetadata ?? [:],
                     attributes: attributes ?? [:], rotation: rotation, expirationDate: Self.optionalDate(row[9]),
                     createdBy: row[10], createdAt: Self.date(row[11]), updatedAt: Self.date(row[12]),
-                    retrievedAt: Self.optionalDate(row[13]), downloaded: row[14], state: SecretState(rawValue: stateNumber) ?? .active,
-                    nextSequence: row[16])
+                    retrievedAt: Self.optionalDate(row[15]), downloaded: row[16],
+                    state: SecretState(rawValue: stateNumber) ?? .active, nextSequence: row[14])
                 let intact =
                     SecretType(rawValue: typeName) != nil && labels != nil && customMetadata != nil
                     && attributes != nil && (rotationText == nil || rotation != nil)
-                    && Checksums.of(Self.secretColumns(record)) == (row[17] as Data)
+                    && Checksums.of(Self.secretColumns(record), unchecked: Self.secretStampColumns) == (row[17] as Data)
                 record.storageKey = row[18]
                 if !intact { record.integrityFailure = "the stored secret failed its integrity check" }
                 secretsByKey[record.storageKey] = record
@@ -414,7 +414,7 @@ final class InstanceStore: @unchecked Sendable {
                 db,
                 sql: """
                     SELECT secret_key, sequence, id, created_by, created_at, auto_rotated, custom_metadata, attributes,
-                           expiration_date, downloaded, root_key_id, wrapped_key, nonce, ciphertext, checksum, key
+                           expiration_date, root_key_id, wrapped_key, nonce, ciphertext, downloaded, checksum, key
                     FROM secret_versions ORDER BY key
                     """)
             while let row = try versions.next() {
@@ -423,8 +423,8 @@ final class InstanceStore: @unchecked Sendable {
                 let attributes = StoredJSON.decode([String: JSONValue].self, row[7])
                 var sealed: SealedPayload?
                 var unreadableSeal = false
-                if let rootKeyID = row[10] as String?, let wrapped = row[11] as Data?, let nonce = row[12] as Data?,
-                    let ciphertext = row[13] as Data?
+                if let rootKeyID = row[9] as String?, let wrapped = row[10] as Data?, let nonce = row[11] as Data?,
+                    let ciphertext = row[12] as Data?
                 {
                     sealed = SealedPayload(rootKeyID: rootKeyID, wrappedKey: wrapped, nonce: nonce, ciphertext: ciphertext)
                     unreadableSeal = sealed == nil
@@ -432,10 +432,11 @@ final class InstanceStore: @unchecked Sendable {
                 var version = VersionRecord(
                     id: row[2], sequence: row[1], createdBy: row[3], createdAt: Self.date(row[4]),
                     autoRotated: row[5], customMetadata: customMetadata ?? [:], attributes: attributes ?? [:],
-                    expirationDate: Self.optionalDate(row[8]), downloaded: row[9], sealed: sealed)
+                    expirationDate: Self.optionalDate(row[8]), downloaded: row[13], sealed: sealed)
                 version.storageKey = row[15]
                 if customMetadata == nil || attributes == nil || unreadableSeal
-                    || Checksums.of(Self.versionColumns(version, secretKey: secretKey)) != (row[14] as Data)
+                    || Checksums.of(Self.versionColumns(version, secretKey: secretKey), unchecked: Self.versionStampColumns)
+                        != (row[14] as Data)
                 {
                     version.integrityFailure = "the stored version failed its integrity check"
                 }
@@ -523,6 +524,8 @@ final class InstanceStore: @unchecked Sendable {
 
     // MARK: Columns
 
+    /// A secret row's columns in statement order: those its checksum covers, then its retrieval stamps
+    /// (`retrieved_at`, `downloaded`; see ``secretStampColumns``).
     static func secretColumns(_ secret: SecretRecord) -> [DatabaseValue] {
         [
             secret.id.databaseValue, secret.secretType.rawValue.databaseValue, secret.name.databaseValue,
@@ -531,22 +534,32 @@ final class InstanceStore: @unchecked Sendable {
             StoredJSON.encode(secret.attributes).databaseValue, secret.rotation.map(StoredJSON.encode).databaseValue,
             secret.expirationDate.map(millis).databaseValue, secret.createdBy.databaseValue,
             millis(secret.createdAt).databaseValue, millis(secret.updatedAt).databaseValue,
-            secret.retrievedAt.map(millis).databaseValue, secret.downloaded.databaseValue,
             secret.state.rawValue.databaseValue, secret.nextSequence.databaseValue,
+            secret.retrievedAt.map(millis).databaseValue, secret.downloaded.databaseValue,
         ]
     }
 
+    /// How many of ``secretColumns(_:)``, at the end, are retrieval stamps. Every read changes them, so they
+    /// are written by a narrow statement of their own and left out of the row checksum: usage stamps, not
+    /// the secret's data or settings.
+    static let secretStampColumns = 2
+
+    /// A version row's columns in statement order: those its checksum covers, then `downloaded`.
     static func versionColumns(_ version: VersionRecord, secretKey: Int64) -> [DatabaseValue] {
         let sealed = version.sealed
         return [
             secretKey.databaseValue, version.sequence.databaseValue, version.id.databaseValue,
             version.createdBy.databaseValue, millis(version.createdAt).databaseValue, version.autoRotated.databaseValue,
             StoredJSON.encode(version.customMetadata).databaseValue, StoredJSON.encode(version.attributes).databaseValue,
-            version.expirationDate.map(millis).databaseValue, version.downloaded.databaseValue,
+            version.expirationDate.map(millis).databaseValue,
             sealed?.rootKeyID.databaseValue ?? .null, sealed?.wrappedKey.databaseValue ?? .null,
             sealed?.nonce.databaseValue ?? .null, sealed?.ciphertext.databaseValue ?? .null,
+            version.downloaded.databaseValue,
         ]
     }
+
+    /// How many of ``versionColumns(_:secretKey:)``, at the end, are retrieval stamps (`downloaded`).
+    static let versionStampColumns = 1
 
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
@@ -557,8 +570,8 @@ final class InstanceStore: @unchecked Sendable {
 enum RowWrite: Sendable {
     /// A hot statement, prepared once.
     case prepared(PreparedStatements.Key, [DatabaseValue])
-    /// A hot statement whose row's columns are checksummed by the writer: `leading`, the columns, their
-    /// checksum, `trailing`.
+    /// A hot statement whose secret row's columns are checksummed by the writer: `leading`, the columns,
+    /// their checksum (which leaves out the retrieval stamps at their end), `trailing`.
     case checksummed(PreparedStatements.Key, leading: DatabaseValue?, columns: [DatabaseValue], trailing: DatabaseValue?)
     /// A version row, a copy of the record taken when the operation ran; the writer builds its columns.
     case version(PreparedStatements.Key, VersionRecord, secretKey: Int64, leading: DatabaseValue?, trailing: DatabaseValue?)
@@ -570,20 +583,22 @@ enum RowWrite: Sendable {
         switch self {
         case .prepared(_, let values), .sql(_, let values): values
         case .checksummed(_, let leading, let columns, let trailing):
-            Self.row(leading, columns, trailing)
+            Self.row(leading, columns, unchecked: InstanceStore.secretStampColumns, trailing)
         case .version(_, let version, let secretKey, let leading, let trailing):
-            Self.row(leading, InstanceStore.versionColumns(version, secretKey: secretKey), trailing)
+            Self.row(
+                leading, InstanceStore.versionColumns(version, secretKey: secretKey),
+                unchecked: InstanceStore.versionStampColumns, trailing)
         }
     }
 
-    private static func row(_ leading: DatabaseValue?, _ columns: [DatabaseValue], _ trailing: DatabaseValue?)
-        -> [DatabaseValue]
-    {
+    private static func row(
+        _ leading: DatabaseValue?, _ columns: [DatabaseValue], unchecked: Int, _ trailing: DatabaseValue?
+    ) -> [DatabaseValue] {
         var values: [DatabaseValue] = []
         values.reserveCapacity(columns.count + 3)
         if let leading { values.append(leading) }
         values.append(contentsOf: columns)
-        values.append(Checksums.of(columns).databaseValue)
+        values.append(Checksums.of(columns, unchecked: unchecked).databaseValue)
         if let trailing { values.append(trailing) }
         return values
     }
@@ -683,6 +698,17 @@ final class StoreWriter {
                 trailing: version.storageKey.databaseValue))
     }
 
+    /// Writes a secret's retrieval stamps, and marks its downloaded versions that still hold data.
+    func stampRetrieval(_ secret: SecretRecord) {
+        record(
+            .stampSecret,
+            [secret.retrievedAt.map(InstanceStore.millis).databaseValue, secret.downloaded.databaseValue,
+             secret.storageKey.databaseValue])
+        for version in secret.versions where version.downloaded && version.sealed != nil {
+            record(.stampVersion, [version.storageKey.databaseValue])
+        }
+    }
+
     func deleteVersion(key: Int64) {
         record(.deleteVersion, [key.databaseValue])
     }
@@ -744,6 +770,7 @@ final class PreparedStatements: @unchecked Sendable {
     enum Key: Int, CaseIterable {
         case savepoint, releaseSavepoint, rollbackToSavepoint
         case insertSecret, saveSecret, deleteSecret, deleteLocks, insertVersion, saveVersion, deleteVersion
+        case stampSecret, stampVersion
 
         var sql: String {
             switch self {
@@ -754,14 +781,14 @@ final class PreparedStatements: @unchecked Sendable {
                 """
                 INSERT INTO secrets (key, id, secret_type, name, secret_group_id, description, labels,
                     custom_metadata, attributes, rotation, expiration_date, created_by, created_at, updated_at,
-                    retrieved_at, downloaded, state, next_sequence, checksum)
+                    state, next_sequence, retrieved_at, downloaded, checksum)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             case .saveSecret:
                 """
                 UPDATE secrets SET id = ?, secret_type = ?, name = ?, secret_group_id = ?, description = ?, labels = ?,
                     custom_metadata = ?, attributes = ?, rotation = ?, expiration_date = ?, created_by = ?,
-                    created_at = ?, updated_at = ?, retrieved_at = ?, downloaded = ?, state = ?, next_sequence = ?,
+                    created_at = ?, updated_at = ?, state = ?, next_sequence = ?, retrieved_at = ?, downloaded = ?,
                     checksum = ?
                 WHERE key = ?
                 """
@@ -770,18 +797,20 @@ final class PreparedStatements: @unchecked Sendable {
             case .insertVersion:
                 """
                 INSERT INTO secret_versions (key, secret_key, sequence, id, created_by, created_at, auto_rotated,
-                    custom_metadata, attributes, expiration_date, downloaded, root_key_id, wrapped_key, nonce,
-                    ciphertext, checksum)
+                    custom_metadata, attributes, expiration_date, root_key_id, wrapped_key, nonce, ciphertext,
+                    downloaded, checksum)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             case .saveVersion:
                 """
                 UPDATE secret_versions SET secret_key = ?, sequence = ?, id = ?, created_by = ?, created_at = ?,
-                    auto_rotated = ?, custom_metadata = ?, attributes = ?, expiration_date = ?, downloaded = ?,
-                    root_key_id = ?, wrapped_key = ?, nonce = ?, ciphertext = ?, checksum = ?
+                    auto_rotated = ?, custom_metadata = ?, attributes = ?, expiration_date = ?, root_key_id = ?,
+                    wrapped_key = ?, nonce = ?, ciphertext = ?, downloaded = ?, checksum = ?
                 WHERE key = ?
                 """
             case .deleteVersion: "DELETE FROM secret_versions WHERE key = ?"
+            case .stampSecret: "UPDATE secrets SET retrieved_at = ?, downloaded = ? WHERE key = ?"
+            case .stampVersion: "UPDATE secret_versions SET downloaded = 1 WHERE key = ?"
             }
         }
     }
@@ -880,8 +909,13 @@ enum Checksums {
     }
 
     static func of(_ columns: [DatabaseValue]) -> Data {
+        of(columns, unchecked: 0)
+    }
+
+    /// The checksum of `columns` but the last `unchecked`.
+    static func of(_ columns: [DatabaseValue], unchecked: Int) -> Data {
         var digest = Digest()
-        for column in columns { digest.add(column) }
+        for column in columns[..<(columns.count - unchecked)] { digest.add(column) }
         return digest.finish()
     }
 

@@ -171,17 +171,19 @@ public final class ServiceInstance: @unchecked Sendable {
             if secret.integrityFailure == nil, secrets[secret.id] === secret { pending.append(secret) }
         }
         unsavedRetrievals = []
-        guard !pending.isEmpty else { return }
-        for secret in pending {
+        // Stamps are narrow updates, so many secrets' share one operation (one savepoint); a few hundred
+        // at a time keep the writer busy while the rest are recorded.
+        var start = 0
+        while start < pending.count {
+            let chunk = pending[start..<min(pending.count, start + Self.stampsPerOperation)]
             try store.write { db in
-                db.saveSecret(secret)
-                // A read marks the version it served as downloaded.
-                for version in secret.versions where version.downloaded && version.sealed != nil {
-                    db.saveVersion(version, of: secret)
-                }
+                for secret in chunk { db.stampRetrieval(secret) }
             }
+            start = chunk.endIndex
         }
     }
+
+    static let stampsPerOperation = 256
 
     // MARK: The frame of every operation
 

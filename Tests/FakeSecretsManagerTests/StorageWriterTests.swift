@@ -105,4 +105,52 @@ struct StorageWriterTests {
             #expect(error.description.contains("failed a write"))
         }
     }
+
+    @Test("retrieval stamps reach the file in batches, reload as written, and stay outside the row checksum")
+    func retrievalStamps() throws {
+        let world = try TestWorld()
+        // More secrets than one stamp operation holds.
+        let count = ServiceInstance.stampsPerOperation + 20
+        var ids: [String] = []
+        for index in 0..<count {
+            let id = try world.arbitrary("s-\(index)", "first-\(index)").id
+            _ = try world.instance.createSecretVersion(
+                secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second-\(index)"))),
+                by: world.manager)
+            ids.append(id)
+        }
+        world.cloud.scheduler.run(until: .init(.seconds(42)))
+        // Every other secret is read: its secret row and current version are stamped, its previous is not.
+        let read = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        for id in read { _ = try world.instance.getSecret(id: id, by: world.manager) }
+        try world.instance.flushRetrievals()
+        try world.instance.reloadFromStorage()
+
+        let readSet = Set(read)
+        for id in ids {
+            let metadata = try world.instance.getSecretMetadata(id: id, by: world.manager)
+            let current = try world.instance.getSecretVersionMetadata(secretID: id, version: .current, by: world.manager)
+            let previous = try world.instance.getSecretVersionMetadata(secretID: id, version: .previous, by: world.manager)
+            if readSet.contains(id) {
+                #expect(metadata.downloaded && metadata.retrievedAt == world.cloud.date(.init(.seconds(42))))
+                #expect(current.downloaded)
+            } else {
+                #expect(!metadata.downloaded && metadata.retrievedAt == nil)
+                #expect(!current.downloaded)
+            }
+            #expect(!previous.downloaded)
+        }
+
+        // The checksum still covers the rest of the row: a changed description is detected, a changed stamp is
+        // taken as written.
+        try world.instance.store.flush()
+        try DatabaseQueue(path: world.instance.databasePath).write { db in
+            try db.execute(sql: "UPDATE secrets SET description = 'tampered' WHERE id = ?", arguments: [ids[0]])
+            try db.execute(sql: "UPDATE secrets SET retrieved_at = 0 WHERE id = ?", arguments: [ids[1]])
+        }
+        try world.instance.reloadFromStorage()
+        #expect(throws: SecretsManagerError.self) { try world.instance.getSecretMetadata(id: ids[0], by: world.manager) }
+        let stamped = try world.instance.getSecretMetadata(id: ids[1], by: world.manager)
+        #expect(stamped.retrievedAt == Date(timeIntervalSince1970: 0))
+    }
 }
