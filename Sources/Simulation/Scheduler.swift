@@ -66,6 +66,9 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) @usableFromInline var nowNanoseconds: Int64 = 0
     @exclusivity(unchecked) @usableFromInline var sequence: UInt64 = 0
     @exclusivity(unchecked) @usableFromInline var queue = Heap<Entry>()
+    /// Whether the queue's minimum is the event being handled, already spent: the next event scheduled
+    /// replaces it rather than being inserted beside it.
+    @exclusivity(unchecked) @usableFromInline var minIsSpent = false
     /// Registered handlers, by id; the scheduler keeps them alive.
     @exclusivity(unchecked) @usableFromInline var handlers: [any EventHandler] = []
     private var handlerIDs: [ObjectIdentifier: Int] = [:]
@@ -87,7 +90,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     public var clock: VirtualClock { VirtualClock(scheduler: self) }
 
     /// Whether the queue holds no event and no job is ready.
-    public var isIdle: Bool { queue.isEmpty && ready.isEmpty }
+    public var isIdle: Bool { queue.count == (minIsSpent ? 1 : 0) && ready.isEmpty }
 
     // MARK: Events
 
@@ -107,10 +110,29 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     }
 
     /// Schedules the registered handler `id` to handle `tag` at `time` (never earlier than now).
+    /// Adds an event to the queue, in place of the spent event being handled when there is one.
+    @inlinable @inline(__always)
+    func push(_ entry: Entry) {
+        if minIsSpent {
+            minIsSpent = false
+            _ = queue.replaceMin(with: entry)
+        } else {
+            queue.insert(entry)
+        }
+    }
+
+    /// Pops the spent event, when one is still at the top: before the queue is read for anything else.
+    private func discardSpentMin() {
+        if minIsSpent {
+            minIsSpent = false
+            queue.removeMin()
+        }
+    }
+
     @inlinable
     public func schedule(_ id: HandlerID, tag: Int, at time: SimulationInstant) {
         sequence &+= 1
-        queue.insert(
+        push(
             Entry(
                 time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence, target: id.index,
                 tag: tag))
@@ -127,7 +149,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     @inlinable
     public func schedule(_ id: HandlerID, tag: Int, afterNanoseconds nanoseconds: Int64) {
         sequence &+= 1
-        queue.insert(
+        push(
             Entry(
                 time: nowNanoseconds &+ Swift.max(0, nanoseconds), sequence: sequence, target: id.index, tag: tag))
     }
@@ -145,7 +167,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Schedules a closure at `time`: for rare events (a fault, a phase change), where a closure reads best.
     public func schedule(at time: SimulationInstant, _ action: @escaping () -> Void) {
         sequence &+= 1
-        queue.insert(
+        push(
             Entry(
                 time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
                 target: Self.closureTarget, tag: closures.insert(action)))
@@ -180,7 +202,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
         guard !shuttingDown else { throw CancellationError() }
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             sequence &+= 1
-            queue.insert(
+            push(
                 Entry(
                     time: Swift.max(time.nanosecondsSinceStart, nowNanoseconds), sequence: sequence,
                     target: Self.wakeTarget, tag: sleepers.insert(continuation)))
@@ -202,6 +224,8 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Runs jobs and events in order until none is left, or until the next one would be after `deadline`;
     /// then the clock stands at `deadline` (when given). Can be called again to go on.
     public func run(until deadline: SimulationInstant? = nil) {
+        // Run from inside a handler, the handler's own event is spent.
+        discardSpentMin()
         stopped = false
         let limit = deadline?.nanosecondsSinceStart ?? .max
         let executor = asUnownedTaskExecutor()
@@ -209,14 +233,14 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
             while let job = ready.popFirst() {
                 job.runSynchronously(on: executor)
             }
-            guard let entry = queue.popMin() else { break }
-            guard entry.time <= limit else {
-                queue.insert(entry)
-                break
-            }
+            // The event stays at the top of the heap while it is handled: the first event its handler schedules
+            // takes its place (one sift instead of a pop and an insert), or it is popped after.
+            guard let entry = queue.min, entry.time <= limit else { break }
             nowNanoseconds = entry.time
             eventsHandled &+= 1
+            minIsSpent = true
             dispatch(entry)
+            discardSpentMin()
         }
         while let job = ready.popFirst() {
             job.runSynchronously(on: executor)
@@ -253,6 +277,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// no task is left suspended when a drill ends.
     public func shutDown() {
         shuttingDown = true
+        discardSpentMin()
         let executor = asUnownedTaskExecutor()
         while !queue.isEmpty || !ready.isEmpty {
             while let job = ready.popFirst() {

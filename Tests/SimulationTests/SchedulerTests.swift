@@ -122,4 +122,70 @@ struct SchedulerTests {
         #expect(log.lines == ["tick@t+1s", "tick@t+2s"])
         #expect(process.error is CancellationError)
     }
+
+    /// Handlers that schedule none, one or several events (some at the current time) while the scheduler
+    /// reuses the handled event's place in its heap; a plain sorted list is the reference.
+    @Test("events scheduled while an event is handled run in the same order as a sorted list gives")
+    func orderWhileHandling() {
+        final class Chain: EventHandler {
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            var next = 1
+            var handled: [(tag: Int, time: Int64)] = []
+            var scheduled: [(time: Int64, sequence: Int, tag: Int)] = []
+            func random() -> UInt64 {
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                return state
+            }
+            func handle(tag: Int, scheduler: Scheduler) {
+                handled.append((tag, scheduler.now.nanosecondsSinceStart))
+                guard next < 5_000 else { return }
+                for _ in 0..<Int(random() % 3) {
+                    let delay = Int64(random() % 4) * 1_000
+                    scheduled.append((scheduler.now.nanosecondsSinceStart + delay, next, next))
+                    scheduler.schedule(self, tag: next, at: scheduler.now.advanced(by: .nanoseconds(delay)))
+                    next += 1
+                }
+            }
+        }
+        let scheduler = Scheduler()
+        let chain = Chain()
+        for tag in 0..<8 {
+            chain.scheduled.append((Int64(tag % 3) * 1_000, -8 + tag, -8 + tag))
+            scheduler.schedule(chain, tag: -8 + tag, at: .init(nanosecondsSinceStart: Int64(tag % 3) * 1_000))
+        }
+        scheduler.run()
+        let expected = chain.scheduled.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
+        #expect(chain.handled.count == expected.count)
+        #expect(chain.handled.map(\.tag) == expected.map(\.tag))
+        #expect(chain.handled.map(\.time) == expected.map(\.time))
+        #expect(scheduler.isIdle)
+    }
+
+    @Test("inside its handler, the event being handled is no longer pending")
+    func handledEventIsGone() {
+        final class Probe: EventHandler {
+            var idle: [Bool] = []
+            var nested: [Int] = []
+            func handle(tag: Int, scheduler: Scheduler) {
+                idle.append(scheduler.isIdle)
+                if tag == 1 {
+                    // A run from inside a handler handles what is pending, not the event being handled.
+                    scheduler.schedule(self, tag: 2, at: scheduler.now)
+                    scheduler.run()
+                    nested.append(tag)
+                }
+            }
+        }
+        let scheduler = Scheduler()
+        let probe = Probe()
+        scheduler.schedule(probe, tag: 0, at: .init(.seconds(1)))
+        scheduler.schedule(probe, tag: 1, at: .init(.seconds(2)))
+        scheduler.run()
+        #expect(probe.idle == [false, true, true])
+        #expect(probe.nested == [1])
+        #expect(scheduler.eventsHandled == 3)
+        #expect(scheduler.isIdle)
+    }
 }
