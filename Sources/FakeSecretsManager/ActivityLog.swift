@@ -60,46 +60,115 @@ public struct ActivityEvent: Hashable, Sendable, Codable {
 
 /// The activity log of an instance: the most recent events (a bounded window, so a long drill's memory stays
 /// flat) and counts of every event by operation and outcome.
+///
+/// Every request writes an event, so the window is kept compact and free of reference counting: a slot holds
+/// the principal as an index into a table of the principals seen, and the target's UTF-8 bytes inline (an id
+/// fits; a longer name spills to a side table). Overwriting a slot then releases nothing, where an event of
+/// strings released the target of ten thousand requests ago, long out of the cache.
 public final class ActivityLog: @unchecked Sendable {
     public let capacity: Int
     /// A ring: once full, the next event overwrites the oldest, at `oldest`.
-    @exclusivity(unchecked) private var ring: [ActivityEvent] = []
+    @exclusivity(unchecked) private var ring: [Slot] = []
     @exclusivity(unchecked) private var oldest = 0
     @exclusivity(unchecked) public private(set) var total = 0
     /// Counts by operation (its raw value) and outcome: successes at even positions, failures at odd ones.
     @exclusivity(unchecked) private var counts = [Int](repeating: 0, count: ServiceOperation.allCases.count * 2)
+    /// Every principal seen, by the index slots hold; the last one looked up, which is nearly always the next.
+    @exclusivity(unchecked) private var principals: [String] = []
+    @exclusivity(unchecked) private var principalIndex: [String: Int32] = [:]
+    @exclusivity(unchecked) private var lastPrincipal: (name: String, index: Int32)?
+    /// Targets longer than a slot holds, by slot.
+    @exclusivity(unchecked) private var spilled: [Int: String] = [:]
+
+    /// One event, compact: see the type's description.
+    private struct Slot {
+        static let inlineCapacity = 40
+        static let absent: UInt8 = 0xFE
+        static let spilled: UInt8 = 0xFF
+
+        var time: SimulationInstant
+        var target: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        var principal: Int32
+        var status: Int16
+        var operation: UInt8
+        var outcomeIsSuccess: Bool
+        /// The target's length in bytes, or ``absent`` or ``spilled``.
+        var targetLength: UInt8 = Slot.absent
+    }
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
     /// The most recent events (at most ``capacity``), oldest first: a new array on every access, for reports
     /// and tests rather than a loop.
-    public var recent: [ActivityEvent] { Array(ring[oldest...] + ring[..<oldest]) }
+    public var recent: [ActivityEvent] {
+        (Array(oldest..<ring.count) + Array(0..<oldest)).map(event(at:))
+    }
 
-    /// Records an event. Once the ring is full, the oldest slot is overwritten field by field, in place: the
-    /// hot path builds no event to copy in.
+    private func event(at index: Int) -> ActivityEvent {
+        let slot = ring[index]
+        var target: String?
+        switch slot.targetLength {
+        case Slot.absent: target = nil
+        case Slot.spilled: target = spilled[index]
+        default:
+            target = withUnsafeBytes(of: slot.target) { String(decoding: $0.prefix(Int(slot.targetLength)), as: UTF8.self) }
+        }
+        return ActivityEvent(
+            time: slot.time, operation: ServiceOperation(rawValue: Int(slot.operation)) ?? .getSecret,
+            principal: principals[Int(slot.principal)], outcome: slot.outcomeIsSuccess ? .success : .failure,
+            status: Int(slot.status), target: target)
+    }
+
+    /// Records an event, in place of the oldest once the ring is full.
     func record(
         time: SimulationInstant, operation: ServiceOperation, principal: String, outcome: ActivityEvent.Outcome,
         status: Int, target: String?
     ) {
         total += 1
         counts[Self.slot(operation, outcome)] += 1
-        guard ring.count == capacity else {
-            ring.append(
-                ActivityEvent(
-                    time: time, operation: operation, principal: principal, outcome: outcome, status: status,
-                    target: target))
+        var slot = Slot(
+            time: time, principal: index(of: principal), status: Int16(clamping: status),
+            operation: UInt8(truncatingIfNeeded: operation.rawValue), outcomeIsSuccess: outcome == .success)
+        let position = ring.count == capacity ? oldest : ring.count
+        if let target {
+            let fits = target.utf8.withContiguousStorageIfAvailable { bytes in
+                guard bytes.count <= Slot.inlineCapacity else { return false }
+                withUnsafeMutableBytes(of: &slot.target) { inline in
+                    inline.copyMemory(from: UnsafeRawBufferPointer(bytes))
+                }
+                slot.targetLength = UInt8(bytes.count)
+                return true
+            }
+            if fits != true {
+                slot.targetLength = Slot.spilled
+                spilled[position] = target
+            }
+        }
+        if ring.count < capacity {
+            ring.append(slot)
             return
         }
-        let slot = oldest
-        ring.withUnsafeMutableBufferPointer { ring in
-            ring[slot].time = time
-            ring[slot].operation = operation
-            ring[slot].principal = principal
-            ring[slot].outcome = outcome
-            ring[slot].status = status
-            ring[slot].target = target
+        if ring[position].targetLength == Slot.spilled, slot.targetLength != Slot.spilled {
+            spilled[position] = nil
         }
-        oldest = slot + 1 == capacity ? 0 : slot + 1
+        ring[position] = slot
+        oldest = position + 1 == capacity ? 0 : position + 1
+    }
+
+    /// The index of a principal in ``principals``, added when new.
+    @inline(__always)
+    private func index(of principal: String) -> Int32 {
+        if let last = lastPrincipal, last.name == principal { return last.index }
+        let index: Int32
+        if let known = principalIndex[principal] {
+            index = known
+        } else {
+            index = Int32(principals.count)
+            principals.append(principal)
+            principalIndex[principal] = index
+        }
+        lastPrincipal = (principal, index)
+        return index
     }
 
     /// How many events of `action` (`secrets-manager.secret.read`) ended with `outcome`.

@@ -131,7 +131,10 @@ struct CloudTests {
         let log = ActivityLog(capacity: 3)
         // The two events overwritten (seconds 0 and 1) differ in every field from those that replace them.
         let operations: [ServiceOperation] = [.createSecret, .deleteSecret, .getSecret, .deleteSecret, .getSecret]
-        let targets: [String?] = ["t0", "t1", nil, "s3", nil]
+        // Targets longer than a slot holds inline spill to a side table, which follows the slot's reuse.
+        let long0 = "configuration-" + String(repeating: "0", count: 60)
+        let long4 = "configuration-" + String(repeating: "4", count: 60)
+        let targets: [String?] = [long0, "t1", nil, "s3", long4]
         for (second, operation) in operations.enumerated() {
             log.record(
                 time: SimulationInstant(nanosecondsSinceStart: Int64(second) * 1_000_000_000), operation: operation,
@@ -140,7 +143,7 @@ struct CloudTests {
         }
         #expect(log.recent.map(\.principal) == ["p2", "p3", "p4"])
         // Slots overwritten in place keep no field of the event they replace.
-        #expect(log.recent.map(\.target) == [nil, "s3", nil])
+        #expect(log.recent.map(\.target) == [nil, "s3", long4])
         #expect(log.recent.map(\.status) == [403, 200, 200])
         #expect(log.recent.map(\.outcome) == [.failure, .success, .success])
         #expect(log.recent.map(\.operation) == [.getSecret, .deleteSecret, .getSecret])
@@ -151,6 +154,22 @@ struct CloudTests {
         #expect(log.count("secrets-manager.secret.create", .failure) == 1)
         #expect(log.count(.deleteSecret, .failure) == 1)
         #expect(log.count(.deleteSecret, .success) == 1)
+    }
+
+    @Test("targets of every length and any text come back as recorded")
+    func activityLogTargets() {
+        let log = ActivityLog(capacity: 8)
+        let targets = [
+            "", "a", String(repeating: "x", count: 39), String(repeating: "y", count: 40),
+            String(repeating: "z", count: 41), "ünïcødé-🔑-" + String(repeating: "é", count: 20), "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        ]
+        for (index, target) in targets.enumerated() {
+            log.record(
+                time: SimulationInstant(nanosecondsSinceStart: Int64(index)), operation: .getSecret,
+                principal: index % 2 == 0 ? "even" : "odd", outcome: .success, status: 200, target: target)
+        }
+        #expect(log.recent.map(\.target) == targets)
+        #expect(log.recent.map(\.principal) == targets.indices.map { $0 % 2 == 0 ? "even" : "odd" })
     }
 }
 
