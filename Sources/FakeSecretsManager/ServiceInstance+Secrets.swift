@@ -159,16 +159,32 @@ extension ServiceInstance {
     /// without building model values. The drill's clients read through this.
     public func readCurrentData(secretID: String, by principal: Principal) throws(SecretsManagerError) -> [UInt8] {
         try perform(.getSecret, by: principal, target: secretID) { () throws(SecretsManagerError) in
-            let secret = try secret(secretID)
-            try authorize(principal, .getSecret, groupID: secret.groupID)
-            try checkIntegrity(secret)
-            guard effectiveState(secret) != .destroyed, !secret.versions.isEmpty else {
-                throw .notFound("secret \(secretID) is destroyed and has no data")
-            }
-            let bytes = try openData(secret, at: secret.versions.count - 1)
-            markRetrieved(secret, versionIndex: secret.versions.count - 1)
-            return bytes
+            try currentData(of: secret(secretID), by: principal)
         }
+    }
+
+    /// ``readCurrentData(secretID:by:)`` for a caller that reads the same secrets many times: the handle
+    /// remembers what its id resolved to, and is resolved again whenever the instance's set of secrets has
+    /// changed since. Same answers, same activity, without the lookup by id.
+    public func readCurrentData(_ handle: inout SecretHandle, by principal: Principal) throws(SecretsManagerError)
+        -> [UInt8]
+    {
+        let secret = resolve(&handle)
+        return try perform(.getSecret, by: principal, target: handle.id) { () throws(SecretsManagerError) in
+            guard let secret else { throw Self.missingSecret(handle.id) }
+            return try currentData(of: secret, by: principal)
+        }
+    }
+
+    private func currentData(of secret: SecretRecord, by principal: Principal) throws(SecretsManagerError) -> [UInt8] {
+        try authorize(principal, .getSecret, groupID: secret.groupID)
+        try checkIntegrity(secret)
+        guard effectiveState(secret) != .destroyed, !secret.versions.isEmpty else {
+            throw .notFound("secret \(secret.id) is destroyed and has no data")
+        }
+        let bytes = try openData(secret, at: secret.versions.count - 1)
+        markRetrieved(secret, versionIndex: secret.versions.count - 1)
+        return bytes
     }
 
     /// The plaintext of a version: from memory when it was opened before and nothing has made it suspect

@@ -3,6 +3,7 @@ import Foundation
 import OrderedCollections
 import SecretsManager
 import Simulation
+import Synchronization
 
 /// One Secrets Manager service instance: its regional state (an SQLite database of its own), its access
 /// policies, its activity log and its connection to Event Notifications.
@@ -59,6 +60,8 @@ public final class ServiceInstance: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var secrets: OrderedDictionary<String, SecretRecord> = [:]
     /// The secrets by id, for the lookup every request makes (see ``SecretIDKey``).
     @exclusivity(unchecked) private var secretIndex: [SecretIDKey: SecretRecord] = [:]
+    /// Changes (to a value no instance has had) whenever a secret is added or removed: see ``SecretHandle``.
+    @exclusivity(unchecked) private var secretsEpoch = SecretHandle.newEpoch()
     var namesByType: [SecretType: [String: String]] = [:]
     var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
     var registration: RegistrationRecord?
@@ -117,6 +120,7 @@ public final class ServiceInstance: @unchecked Sendable {
         groups = [:]
         secrets = [:]
         secretIndex = [:]
+        secretsEpoch = SecretHandle.newEpoch()
         namesByType = [:]
         configurations = [:]
         registration = nil
@@ -234,8 +238,21 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 
     func secret(_ id: String) throws(SecretsManagerError) -> SecretRecord {
-        guard let secret = secretIndex[SecretIDKey(id)] else { throw .notFound("secret \(id) does not exist") }
+        guard let secret = secretIndex[SecretIDKey(id)] else { throw Self.missingSecret(id) }
         return secret
+    }
+
+    static func missingSecret(_ id: String) -> SecretsManagerError { .notFound("secret \(id) does not exist") }
+
+    /// The secret a handle names: the one it remembers when the instance's set of secrets is the one it was
+    /// resolved against, otherwise looked up again by id (nil when there is none).
+    @inline(__always)
+    func resolve(_ handle: inout SecretHandle) -> SecretRecord? {
+        if handle.epoch == secretsEpoch { return handle.record }
+        let record = secretIndex[SecretIDKey(handle.id)]
+        handle.record = record
+        handle.epoch = secretsEpoch
+        return record
     }
 
     /// Adds a secret (created, or loaded from storage) to the instance's memory.
@@ -243,6 +260,7 @@ public final class ServiceInstance: @unchecked Sendable {
         secrets[secret.id] = secret
         secretIndex[SecretIDKey(secret.id)] = secret
         namesByType[secret.secretType, default: [:]][secret.name] = secret.id
+        secretsEpoch = SecretHandle.newEpoch()
     }
 
     /// Removes a deleted secret from the instance's memory.
@@ -250,6 +268,7 @@ public final class ServiceInstance: @unchecked Sendable {
         secrets.removeValue(forKey: secret.id)
         secretIndex[SecretIDKey(secret.id)] = nil
         namesByType[secret.secretType]?[secret.name] = nil
+        secretsEpoch = SecretHandle.newEpoch()
     }
 
     func checkIntegrity(_ secret: SecretRecord) throws(SecretsManagerError) {
@@ -381,6 +400,23 @@ public final class ServiceInstance: @unchecked Sendable {
 /// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
 /// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
 /// and compares the hashes before the text.
+/// A secret's id, with the secret the instance last found for it. Callers that read the same secrets over and
+/// over (a drill's clients) keep one per secret and pass it back, which skips the lookup by id while the
+/// instance's set of secrets is unchanged. Its epoch is drawn from a counter shared by every instance, so a
+/// handle resolved by one instance is never taken as resolved by another.
+public struct SecretHandle {
+    public let id: String
+    var record: SecretRecord?
+    /// The instance's ``ServiceInstance/secretsEpoch`` when resolved; 0, never drawn, until then.
+    var epoch: UInt64 = 0
+
+    public init(id: String) { self.id = id }
+
+    private static let epochs = Atomic<UInt64>(1)
+
+    static func newEpoch() -> UInt64 { epochs.wrappingAdd(1, ordering: .relaxed).newValue }
+}
+
 struct SecretIDKey: Hashable {
     let id: String
     let hash: UInt64

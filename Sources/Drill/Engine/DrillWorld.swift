@@ -20,7 +20,11 @@ final class SecretCatalog {
     /// makes (each instance issues its own credentials and certificates).
     var perInstance: [Bool] = []
     /// Ids by endpoint (0: primary, 1: recovery), then by secret index; "" where the instance lacks it.
-    var ids: [[String]] = [[], []]
+    var ids: [[String]] = [[], []] {
+        didSet { idsChanged &+= 1 }
+    }
+    /// Counts changes to ``ids``, so that handles made from them know when to be made again.
+    private(set) var idsChanged = 0
 
     var count: Int { names.count }
 

@@ -42,6 +42,10 @@ final class Workload: EventHandler {
     private let readLatency: LatencyDistribution.Sampler
     private let writeLatency: LatencyDistribution.Sampler
     @exclusivity(unchecked) private var latencyRandom: SeededRandom
+    /// The catalog's ids as handles, by endpoint then secret (see ``SecretHandle``), made again when the ids
+    /// change.
+    @exclusivity(unchecked) private var handles: [[SecretHandle]] = []
+    private var handlesMadeAt = -1
     private(set) var failovers = 0
     private var stopped = false
     /// This workload as the scheduler knows it, for scheduling without a lookup.
@@ -147,12 +151,16 @@ final class Workload: EventHandler {
             attemptFailed(slot, retryable: error.isRetryable)
         case .served:
             let secret = Int(request.secret)
-            let id = world.catalog.ids[endpoint][secret]
+            let catalog = world.catalog
+            if handlesMadeAt != catalog.idsChanged {
+                handles = catalog.ids.map { $0.map(SecretHandle.init(id:)) }
+                handlesMadeAt = catalog.idsChanged
+            }
             let now = scheduler.now.nanosecondsSinceStart
             do throws(SecretsManagerError) {
                 let variant = world.variant(secret: secret, endpoint: endpoint)
                 if request.isRead {
-                    let bytes = try instance.readCurrentData(secretID: id, by: world.application)
+                    let bytes = try instance.readCurrentData(&handles[endpoint][secret], by: world.application)
                     var kind = world.ledger.classify(secret: secret, variant: variant, fingerprint: Fingerprint.of(bytes))
                     // A generated credential that a recovery re-issued was never acknowledged, and is as good.
                     if kind == .corrupt, variant == 1, !world.catalog.types[secret].acceptsDataOnRotation,
@@ -173,7 +181,8 @@ final class Workload: EventHandler {
                             return
                         }
                     }
-                    let version = try instance.createSecretVersion(secretID: id, prototype, by: world.application)
+                    let version = try instance.createSecretVersion(
+                        secretID: handles[endpoint][secret].id, prototype, by: world.application)
                     if let data = version.data {
                         world.ledger.acknowledge(
                             secret: secret, variant: variant, fingerprint: Fingerprint.of(data.canonicalJSON()), at: now)

@@ -1,0 +1,66 @@
+import Foundation
+import SecretsManager
+import Testing
+
+@testable import FakeSecretsManager
+
+/// Reads through a ``SecretHandle`` answer what reads by id answer, whatever happened to the secrets since the
+/// handle was resolved.
+struct SecretHandleTests {
+    @Test("a handle reads what the id reads, and logs the same event")
+    func sameAsByID() throws {
+        let world = try TestWorld()
+        let id = try world.arbitrary("db-password", "first").id
+        var handle = SecretHandle(id: id)
+        let byHandle = try world.instance.readCurrentData(&handle, by: world.manager)
+        let byID = try world.instance.readCurrentData(secretID: id, by: world.manager)
+        #expect(byHandle == byID)
+        let events = world.instance.activity.recent.suffix(2)
+        #expect(events.map(\.target) == [id, id])
+        #expect(events.map(\.operation) == [.getSecret, .getSecret])
+        // A principal without access is refused through either.
+        let stranger = Principal("iam-ServiceId-stranger")
+        #expect(throws: SecretsManagerError.self) { try world.instance.readCurrentData(&handle, by: stranger) }
+    }
+
+    @Test("a handle follows rotations, reloads and deletions, and never crosses instances")
+    func followsChanges() throws {
+        let world = try TestWorld()
+        let id = try world.arbitrary("api-key", "first").id
+        let other = try world.arbitrary("other", "x").id
+        var handle = SecretHandle(id: id)
+        func read() throws -> String {
+            String(decoding: try world.instance.readCurrentData(&handle, by: world.manager), as: UTF8.self)
+        }
+        #expect(try read().contains("first"))
+        _ = try world.instance.createSecretVersion(
+            secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second"))), by: world.manager)
+        #expect(try read().contains("second"))
+
+        // A reload replaces every secret in memory; a rotation after it must be seen through the old handle.
+        try world.instance.reloadFromStorage()
+        _ = try world.instance.createSecretVersion(
+            secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("third"))), by: world.manager)
+        #expect(try read().contains("third"))
+
+        // Another secret's deletion changes nothing for this one; its own deletion is a 404, as by id.
+        try world.instance.deleteSecret(id: other, by: world.manager)
+        #expect(try read().contains("third"))
+        try world.instance.deleteSecret(id: id, by: world.manager)
+        #expect(throws: SecretsManagerError.self) { try read() }
+        do {
+            _ = try world.instance.readCurrentData(&handle, by: world.manager)
+        } catch {
+            #expect(error.status == 404)
+            #expect(error.description.contains("secret \(id) does not exist"))
+        }
+
+        // Resolved by one instance, the handle is looked up again by another, where the id does not exist.
+        var fresh = SecretHandle(id: try world.arbitrary("again", "v").id)
+        _ = try world.instance.readCurrentData(&fresh, by: world.manager)
+        let second = try world.cloud.createInstance(
+            name: "second", region: "us-south", rootKey: world.rootKey,
+            policies: [AccessPolicy(principal: world.manager, role: .manager)])
+        #expect(throws: SecretsManagerError.self) { try second.readCurrentData(&fresh, by: world.manager) }
+    }
+}
