@@ -32,7 +32,7 @@ struct ArchiveCodecTests {
         var (header, body) = try BackupArchive.header(of: archive)
         let nonce = try AES.GCM.Nonce(data: Data(base64Encoded: header.nonce)!)
         let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: body.dropLast(16), tag: body.suffix(16))
-        var payload = Array(try AES.GCM.open(box, using: key.key, authenticating: BackupArchive.headerBytes(header, includingHash: false)))
+        var payload = Array(try AES.GCM.open(box, using: key.key, authenticating: BackupArchive.associatedData(header)))
         let newline = payload.firstIndex(of: 0x0A)!
         let manifest = try BackupArchive.Manifest(json: JSONReader.parse(Array(payload[..<newline])))
         var offsets: [String: Int] = [:]
@@ -43,10 +43,10 @@ struct ArchiveCodecTests {
         }
         change(&payload, offsets)
         header.payloadLength = payload.count + 16
-        let sealed = try AES.GCM.seal(payload, using: key.key, nonce: nonce, authenticating: BackupArchive.headerBytes(header, includingHash: false))
+        let sealed = try AES.GCM.seal(payload, using: key.key, nonce: nonce, authenticating: BackupArchive.associatedData(header))
         let newBody = sealed.ciphertext + sealed.tag
-        header.payloadSHA256 = Digests.sha256Hex(newBody)
-        var resealed = try BackupArchive.headerBytes(header, includingHash: true)
+        if header.formatVersion == 1 { header.payloadSHA256 = Digests.sha256Hex(newBody) }
+        var resealed = try BackupArchive.headerLine(header)
         resealed.append(0x0A)
         resealed.append(newBody)
         return resealed
@@ -112,6 +112,56 @@ struct ArchiveCodecTests {
             sourceCRN: "crn:v1:bluemix:public:secrets-manager:us-south:a/x:y::", sourceRegion: "us-south")
         let identical = again == archive
         #expect(identical)
+    }
+
+    static func encode(_ snapshot: InstanceSnapshot, version: Int) throws -> Data {
+        try BackupArchive.encode(
+            snapshot, key: key, nonce: Array(repeating: 4, count: 12), createdAt: Date(timeIntervalSince1970: 0),
+            sourceCRN: "crn:v1:bluemix:public:secrets-manager:us-south:a/x:y::", sourceRegion: "us-south",
+            version: version)
+    }
+
+    @Test("version 1 archives are still read, with their payload hash checked; version 2 has none")
+    func versionOneStillRead() throws {
+        let snapshot = Self.snapshot(secrets: 50)
+        let old = try Self.encode(snapshot, version: 1)
+        let (oldHeader, oldSnapshot) = try BackupArchive.decode(old, key: Self.key)
+        #expect(oldHeader.formatVersion == 1 && oldHeader.payloadSHA256?.count == 64)
+        #expect(oldSnapshot.secrets.map(\.key) == snapshot.secrets.map(\.key))
+        #expect(oldSnapshot.secrets.map(\.current) == snapshot.secrets.map(\.current))
+
+        let current = try Self.encode(snapshot, version: 2)
+        let (header, decoded) = try BackupArchive.decode(current, key: Self.key)
+        #expect(header.formatVersion == 2 && header.payloadSHA256 == nil)
+        #expect(!String(decoding: current.prefix(while: { $0 != 0x0A }), as: UTF8.self).contains("payload_sha256"))
+        #expect(decoded.secrets.map(\.current) == snapshot.secrets.map(\.current))
+
+        // Version 1: a wrong payload hash in the header is refused as such.
+        let newline = old.firstIndex(of: 0x0A)!
+        let line = String(decoding: old[..<newline], as: UTF8.self)
+            .replacingOccurrences(of: oldHeader.payloadSHA256!, with: String(repeating: "0", count: 64))
+        let wrongHash = Data(line.utf8) + old[newline...]
+        #expect(Self.refusal(wrongHash) == "the archive was tampered with: the payload's SHA-256 does not match the header")
+        // Each version's whole-archive digest is checked: a manifest whose digest was changed is refused.
+        for archive in [old, current] {
+            let wrongWhole = try Self.resealed(archive) { payload, _ in
+                let newline = payload.firstIndex(of: 0x0A)!
+                var manifest = try! BackupArchive.Manifest(json: JSONReader.parse(Array(payload[..<newline])))
+                manifest.sha256 = String(repeating: "1", count: 64)
+                payload.replaceSubrange(..<newline, with: CanonicalJSON.bytes(manifest.json))
+            }
+            #expect(Self.refusal(wrongWhole) == "the archive was tampered with: the entries do not match the manifest's SHA-256")
+        }
+    }
+
+    @Test("version 2's whole-archive digest is SHA-256 over one line per entry")
+    func listDigest() {
+        let entries = [
+            BackupArchive.Manifest.Entry(name: "groups", length: 2, sha256: String(repeating: "a", count: 64)),
+            BackupArchive.Manifest.Entry(name: "secrets/0000000", length: 117, sha256: String(repeating: "b", count: 64)),
+        ]
+        let lines = "groups 2 \(String(repeating: "a", count: 64))\nsecrets/0000000 117 \(String(repeating: "b", count: 64))\n"
+        #expect(BackupArchive.listDigest(entries) == Digests.hex(SHA256.hash(data: Data(lines.utf8))))
     }
 
     @Test("an entry is checked against its own hash before it is read, and named when refused")

@@ -68,8 +68,9 @@ struct BackupRestoreTests {
         var tampered = bytes
         tampered[tampered.count - 40] ^= 0x01
         #expect(refusal(tampered)?.description.contains("tampered") == true)
-        let other = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: #""format_version":1"#, with: #""format_version":2"#)
-        #expect(refusal(Data(other.utf8)) == .unsupportedVersion(2))
+        let other = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: #""format_version":2"#, with: #""format_version":3"#)
+        #expect(refusal(Data(other.utf8)) == .unsupportedVersion(3))
+        #expect(refusal(Data(other.utf8))?.description == "the archive has format version 3; this smdrill reads versions 1 to 2")
         let wrongKey = BackupKey(Array(repeating: UInt8(9), count: 32))
         #expect(refusal(bytes, key: wrongKey) == .wrongKey(archiveKeyID: key.id, givenKeyID: wrongKey.id))
         #expect(refusal(Data("hello\nworld".utf8))?.description.contains("not a smdrill backup archive") == true)

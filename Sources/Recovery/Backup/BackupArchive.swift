@@ -26,10 +26,17 @@ public struct BackupKey: Sendable {
 
 /// The backup archive format (docs/backup-format.md): one header line of JSON, then the AES-256-GCM
 /// ciphertext and tag of the payload. The payload is a manifest line (every entry's name, length and
-/// SHA-256, and a SHA-256 of them all) followed by the entries.
+/// SHA-256, and a SHA-256 over them all) followed by the entries.
+///
+/// Version 2 (written now) hashes every byte once, entry by entry, on every core: its whole-archive digest
+/// is over the manifest's list of entries and their digests. Version 1 (still read) also hashed all the
+/// entries' bytes again in one stream and the ciphertext in another, in a header field: two passes over
+/// the whole archive, on one core, each way.
 public enum BackupArchive {
     public static let formatName = "smdrill-backup"
-    public static let formatVersion = 1
+    public static let formatVersion = 2
+    /// The versions this reader opens.
+    public static let readableVersions: ClosedRange<Int> = 1...2
 
     /// The archive's public header; authenticated as the cipher's associated data.
     public struct Header: Codable, Sendable, Hashable {
@@ -42,7 +49,8 @@ public enum BackupArchive {
         public var cipher: String
         public var nonce: String
         public var payloadLength: Int
-        public var payloadSHA256: String
+        /// Version 1 only: the SHA-256 of the ciphertext and tag.
+        public var payloadSHA256: String?
         public var entries: Int
         public var secrets: Int
 
@@ -115,7 +123,8 @@ public enum BackupArchive {
             switch self {
             case .notAnArchive(let reason): "not a smdrill backup archive: \(reason)"
             case .unsupportedVersion(let version):
-                "the archive has format version \(version); this smdrill reads version \(BackupArchive.formatVersion)"
+                "the archive has format version \(version); this smdrill reads versions "
+                    + "\(BackupArchive.readableVersions.lowerBound) to \(BackupArchive.readableVersions.upperBound)"
             case .truncated(let have, let expected):
                 "the archive is truncated: its payload has \(have) of \(expected) bytes"
             case .wrongKey(let archive, let given):
@@ -125,11 +134,22 @@ public enum BackupArchive {
         }
     }
 
-    /// Encodes a snapshot as archive bytes.
+    /// Encodes a snapshot as archive bytes, in the current format version (`version` is for tests of the
+    /// reader).
     public static func encode(
         _ snapshot: InstanceSnapshot, key: BackupKey, nonce: [UInt8], createdAt: Date, sourceCRN: String,
         sourceRegion: String
     ) throws -> Data {
+        try encode(
+            snapshot, key: key, nonce: nonce, createdAt: createdAt, sourceCRN: sourceCRN, sourceRegion: sourceRegion,
+            version: formatVersion)
+    }
+
+    static func encode(
+        _ snapshot: InstanceSnapshot, key: BackupKey, nonce: [UInt8], createdAt: Date, sourceCRN: String,
+        sourceRegion: String, version: Int
+    ) throws -> Data {
+        precondition(readableVersions.contains(version), "no format version \(version)")
         let encoder = SecretsManagerJSON.makeEncoder()
         var entries: [(name: String, bytes: Data, sha256: String)] = try [
             ("groups", encoder.encode(snapshot.groups)),
@@ -145,30 +165,56 @@ public enum BackupArchive {
         for (index, (bytes, sha256)) in secrets.enumerated() {
             entries.append(("secrets/" + zeroPadded(index, width: 7), bytes, sha256))
         }
-        var all = SHA256()
-        for entry in entries { all.update(data: entry.bytes) }
-        let manifest = Manifest(
-            entries: entries.map { Manifest.Entry(name: $0.name, length: $0.bytes.count, sha256: $0.sha256) },
-            sha256: Digests.hex(all.finalize()))
+        let listed = entries.map { Manifest.Entry(name: $0.name, length: $0.bytes.count, sha256: $0.sha256) }
+        let whole: String
+        if version == 1 {
+            var all = SHA256()
+            for entry in entries { all.update(data: entry.bytes) }
+            whole = Digests.hex(all.finalize())
+        } else {
+            whole = listDigest(listed)
+        }
+        let manifest = Manifest(entries: listed, sha256: whole)
         var payload = Data(CanonicalJSON.bytes(manifest.json))
         payload.reserveCapacity(payload.count + 1 + entries.reduce(0) { $0 + $1.bytes.count } + 16)
         payload.append(0x0A)
         for entry in entries { payload.append(entry.bytes) }
 
         var header = Header(
-            format: formatName, formatVersion: formatVersion, createdAt: createdAt, sourceInstanceCRN: sourceCRN,
+            format: formatName, formatVersion: version, createdAt: createdAt, sourceInstanceCRN: sourceCRN,
             sourceRegion: sourceRegion, keyID: key.id, cipher: "AES-256-GCM", nonce: Data(nonce).base64EncodedString(),
-            payloadLength: payload.count + 16, payloadSHA256: "", entries: entries.count,
+            payloadLength: payload.count + 16, payloadSHA256: nil, entries: entries.count,
             secrets: snapshot.secrets.count)
-        // The payload hash covers the ciphertext, which depends on the header (associated data) without it.
-        let associated = try headerBytes(header, includingHash: false)
-        let box = try AES.GCM.seal(payload, using: key.key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associated)
-        let body = box.ciphertext + box.tag
-        header.payloadSHA256 = Digests.sha256Hex(body)
-        var archive = try headerBytes(header, includingHash: true)
+        let box = try AES.GCM.seal(
+            payload, using: key.key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associatedData(header))
+        var archive = Data()
+        archive.reserveCapacity(payload.count + 16 + 1_024)
+        if version == 1 {
+            // The payload hash covers the ciphertext, which depends on the header (associated data) without it.
+            var body = box.ciphertext
+            body.append(box.tag)
+            header.payloadSHA256 = Digests.sha256Hex(body)
+        }
+        archive.append(try headerLine(header))
         archive.append(0x0A)
-        archive.append(body)
+        archive.append(box.ciphertext)
+        archive.append(box.tag)
         return archive
+    }
+
+    /// Version 2's whole-archive digest: SHA-256 over one line per entry, `<name> <length> <sha256>\n`, in order.
+    static func listDigest(_ entries: [Manifest.Entry]) -> String {
+        var lines: [UInt8] = []
+        lines.reserveCapacity(entries.count * 96)
+        for entry in entries {
+            lines.append(contentsOf: entry.name.utf8)
+            lines.append(0x20)
+            lines.append(contentsOf: String(entry.length).utf8)
+            lines.append(0x20)
+            lines.append(contentsOf: entry.sha256.utf8)
+            lines.append(0x0A)
+        }
+        return Digests.hex(SHA256.hash(data: lines))
     }
 
     /// `42` as `0000042`.
@@ -177,10 +223,17 @@ public enum BackupArchive {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
-    static func headerBytes(_ header: Header, includingHash: Bool) throws -> Data {
+    /// The header line as written.
+    static func headerLine(_ header: Header) throws -> Data {
+        try SecretsManagerJSON.makeEncoder().encode(header)
+    }
+
+    /// What GCM authenticates besides the payload: the header, with version 1's payload hash (which is over the
+    /// ciphertext) set to the empty string.
+    static func associatedData(_ header: Header) throws -> Data {
         var copy = header
-        if !includingHash { copy.payloadSHA256 = "" }
-        return try SecretsManagerJSON.makeEncoder().encode(copy)
+        copy.payloadSHA256 = header.formatVersion == 1 ? "" : nil
+        return try headerLine(copy)
     }
 
     /// The index of the first line feed, found in the contiguous bytes rather than one `Data` index at a time.
@@ -197,14 +250,14 @@ public enum BackupArchive {
         guard let header = try? SecretsManagerJSON.makeDecoder().decode(Header.self, from: headerData) else {
             if let loose = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any],
                 loose["format"] as? String == formatName, let version = loose["format_version"] as? Int,
-                version != formatVersion
+                !readableVersions.contains(version)
             {
                 throw .unsupportedVersion(version)
             }
             throw .notAnArchive("the header is not a smdrill backup header")
         }
         guard header.format == formatName else { throw .notAnArchive("its format is '\(header.format)'") }
-        guard header.formatVersion == formatVersion else { throw .unsupportedVersion(header.formatVersion) }
+        guard readableVersions.contains(header.formatVersion) else { throw .unsupportedVersion(header.formatVersion) }
         return (header, archive[archive.index(after: newline)...])
     }
 
@@ -219,7 +272,7 @@ public enum BackupArchive {
             throw .tampered("\(body.count - header.payloadLength) bytes follow the payload")
         }
         guard header.keyID == key.id else { throw .wrongKey(archiveKeyID: header.keyID, givenKeyID: key.id) }
-        guard Digests.sha256Hex(body) == header.payloadSHA256 else {
+        if header.formatVersion == 1, Digests.sha256Hex(body) != header.payloadSHA256 {
             throw .tampered("the payload's SHA-256 does not match the header")
         }
         let payload: Data
@@ -227,7 +280,7 @@ public enum BackupArchive {
             guard let nonceBytes = Data(base64Encoded: header.nonce) else { throw ArchiveError.tampered("bad nonce") }
             let box = try AES.GCM.SealedBox(
                 nonce: AES.GCM.Nonce(data: nonceBytes), ciphertext: body.dropLast(16), tag: body.suffix(16))
-            payload = try AES.GCM.open(box, using: key.key, authenticating: try headerBytes(header, includingHash: false))
+            payload = try AES.GCM.open(box, using: key.key, authenticating: try associatedData(header))
         } catch {
             throw .tampered("the header or payload does not authenticate")
         }
@@ -250,8 +303,14 @@ public enum BackupArchive {
             ranges.append(offset..<(offset + entry.length))
             offset += entry.length
         }
-        var all = SHA256()
-        for range in ranges { all.update(data: payload[range]) }
+        let whole: String
+        if header.formatVersion == 1 {
+            var all = SHA256()
+            for range in ranges { all.update(data: payload[range]) }
+            whole = Digests.hex(all.finalize())
+        } else {
+            whole = listDigest(manifest.entries)
+        }
         // Each entry is checked against its hash and read alone: on every core. The first refusal, in the
         // manifest's order, is the one reported.
         let entries = Parallel.map(Array(zip(manifest.entries, ranges))) { entry, range in
@@ -268,7 +327,7 @@ public enum BackupArchive {
             case .success(.secret(let secret)): snapshot.secrets.append(secret)
             }
         }
-        guard Digests.hex(all.finalize()) == manifest.sha256 else {
+        guard whole == manifest.sha256 else {
             throw .tampered("the entries do not match the manifest's SHA-256")
         }
         return (header, snapshot)
