@@ -92,7 +92,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func uuid() -> String {
         let high = next()
         let low = next()
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        // A lowercase hexadecimal digit's ASCII code.
+        @inline(__always) func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
             for index in 0..<16 {
@@ -103,8 +104,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
                     buffer[position] = 0x2D
                     position += 1
                 }
-                buffer[position] = digits[Int(byte >> 4)]
-                buffer[position + 1] = digits[Int(byte & 0x0F)]
+                buffer[position] = digit(byte >> 4)
+                buffer[position + 1] = digit(byte & 0x0F)
                 position += 2
             }
             return position

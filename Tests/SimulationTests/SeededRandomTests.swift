@@ -34,6 +34,22 @@ struct SeededRandomTests {
             #expect(Array(id)[14] == "4")
             #expect("89ab".contains(Array(id)[19]))
         }
+        // The text is the two words drawn, in hexadecimal, with the version and variant bits set.
+        var drawn = SeededRandom(seed: 9)
+        var words = drawn
+        for _ in 0..<200 {
+            var high = words.next()
+            var low = words.next()
+            high = (high & ~0xF000) | 0x4000
+            low = (low & ~(0xC << 60)) | (0x8 << 60)
+            let hex = [high, low].map { word in
+                let digits = String(word, radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }.joined()
+            let characters = Array(hex)
+            let expected = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+            #expect(drawn.uuid() == expected)
+        }
     }
 
     @Test("distributions have the shape asked for")
