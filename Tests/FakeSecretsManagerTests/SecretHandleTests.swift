@@ -63,4 +63,37 @@ struct SecretHandleTests {
             policies: [AccessPolicy(principal: world.manager, role: .manager)])
         #expect(throws: SecretsManagerError.self) { try second.readCurrentData(&fresh, by: world.manager) }
     }
+
+    @Test("a rotation by handle answers the bytes a read then serves, and logs what createSecretVersion logs")
+    func rotationByHandle() throws {
+        let world = try TestWorld()
+        let login = try world.instance.createSecret(
+            SecretPrototype(name: "login", data: .usernamePassword(username: "app", password: SecretPayload("first-password"))),
+            by: world.manager)
+        var handle = SecretHandle(id: login.id)
+        let rotated = try world.instance.rotateCurrentData(
+            &handle, SecretVersionPrototype(data: .usernamePassword(username: "ignored", password: SecretPayload("second-password"))),
+            by: world.manager)
+        #expect(rotated == (try world.instance.readCurrentData(&handle, by: world.manager)))
+        // The username belongs to the secret, as through createSecretVersion.
+        let current = try world.instance.getSecretVersion(secretID: login.id, version: .current, by: world.manager)
+        #expect(current.data == .usernamePassword(username: "app", password: SecretPayload("second-password")))
+        #expect(rotated == current.data?.canonicalJSON())
+        let event = try #require(world.instance.activity.recent.dropLast(2).last)
+        #expect(event.operation == .createSecretVersion && event.target == login.id && event.status == 200)
+        #expect(try world.instance.listSecretVersions(secretID: login.id, by: world.manager).versions.count == 2)
+
+        // Refusals are those of createSecretVersion.
+        let stranger = Principal("iam-ServiceId-stranger")
+        #expect(throws: SecretsManagerError.self) {
+            try world.instance.rotateCurrentData(&handle, SecretVersionPrototype(data: .usernamePassword(username: "app", password: SecretPayload("third-password"))), by: stranger)
+        }
+        var missing = SecretHandle(id: "no-such-secret")
+        do {
+            _ = try world.instance.rotateCurrentData(&missing, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("x"))), by: world.manager)
+            Issue.record("a rotation of a missing secret succeeded")
+        } catch {
+            #expect(error.status == 404)
+        }
+    }
 }

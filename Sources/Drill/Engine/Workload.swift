@@ -181,12 +181,8 @@ final class Workload: EventHandler {
                             return
                         }
                     }
-                    let version = try instance.createSecretVersion(
-                        secretID: handles[endpoint][secret].id, prototype, by: world.application)
-                    if let data = version.data {
-                        world.ledger.acknowledge(
-                            secret: secret, variant: variant, fingerprint: Fingerprint.of(data.canonicalJSON()), at: now)
-                    }
+                    let bytes = try instance.rotateCurrentData(&handles[endpoint][secret], prototype, by: world.application)
+                    world.ledger.acknowledge(secret: secret, variant: variant, fingerprint: Fingerprint.of(bytes), at: now)
                     if let change { protection.sourceOfTruthChanged(change) }
                 }
                 succeeded(slot)
@@ -199,7 +195,10 @@ final class Workload: EventHandler {
     /// New data for a rotation of `secret`; none for the types whose data the service makes.
     private func rotation(secret: Int, client: Int) -> SecretVersionPrototype {
         clients[client].rotations += 1
-        let value = "rotated-c\(client)-\(clients[client].rotations)-\(clients[client].random.next() & 0xFFFF_FFFF)"
+        // Joined rather than interpolated: the same text, without the interpolation machinery.
+        let value =
+            "rotated-c" + String(client) + "-" + String(clients[client].rotations) + "-"
+            + String(clients[client].random.next() & 0xFFFF_FFFF)
         let data = DrillWorld.data(
             type: world.catalog.types[secret], username: world.catalog.usernames[secret], value: value)
         return SecretVersionPrototype(data: data)
