@@ -158,7 +158,42 @@ final class InstanceStore: @unchecked Sendable {
                         source_description TEXT, checksum BLOB NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2-retrieval-stamps-outside-checksums", migrate: restampChecksums)
         return migrator
+    }
+
+    /// Version 1 files checksummed the retrieval stamps with the rest of each secret and version row. Every
+    /// row whose old checksum holds gets the checksum without them; a row whose old checksum fails stays as it
+    /// is, and is refused at load as before.
+    private static func restampChecksums(_ db: Database) throws {
+        // `columns` in version 1's checksum order; `stamps`, the retrieval stamps' places among them.
+        func rewrite(table: String, columns: String, stamps: Set<Int>) throws {
+            let rows = try Row.fetchAll(db, sql: "SELECT \(columns), checksum, key FROM \(table)")
+            let count = columns.split(separator: ",").count
+            for row in rows {
+                let values = (0..<count).map { row[$0] as DatabaseValue }
+                let checksum: Data? = row[count]
+                guard checksum == Checksums.of(values) else { continue }
+                let kept = values.enumerated().filter { !stamps.contains($0.offset) }.map(\.element)
+                try db.execute(
+                    sql: "UPDATE \(table) SET checksum = ? WHERE key = ?",
+                    arguments: [Checksums.of(kept), row[count + 1] as DatabaseValue])
+            }
+        }
+        try rewrite(
+            table: "secrets",
+            columns: """
+                id, secret_type, name, secret_group_id, description, labels, custom_metadata, attributes, rotation,
+                expiration_date, created_by, created_at, updated_at, retrieved_at, downloaded, state, next_sequence
+                """,
+            stamps: [13, 14])
+        try rewrite(
+            table: "secret_versions",
+            columns: """
+                secret_key, sequence, id, created_by, created_at, auto_rotated, custom_metadata, attributes,
+                expiration_date, downloaded, root_key_id, wrapped_key, nonce, ciphertext
+                """,
+            stamps: [9])
     }
 
     private func database() throws -> DatabaseQueue {

@@ -175,7 +175,7 @@ public final class ServiceInstance: @unchecked Sendable {
             if secret.integrityFailure == nil, secrets[secret.id] === secret { pending.append(secret) }
         }
         unsavedRetrievals = []
-        // Stamps are narrow updates, so many secrets' share one operation (one savepoint); a few hundred
+        // Stamps are narrow updates, so many secrets share one operation (one savepoint); a few hundred
         // at a time keep the writer busy while the rest are recorded.
         var start = 0
         while start < pending.count {
@@ -397,12 +397,9 @@ public final class ServiceInstance: @unchecked Sendable {
     }
 }
 
-/// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
-/// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
-/// and compares the hashes before the text.
-/// A secret's id, with the secret the instance last found for it. Callers that read the same secrets over and
-/// over (a drill's clients) keep one per secret and pass it back, which skips the lookup by id while the
-/// instance's set of secrets is unchanged. Its epoch is drawn from a counter shared by every instance, so a
+/// A secret's id, with the secret the instance last found for it. Callers that use the same secrets over and
+/// over (a drill's clients, reading and rotating) keep one per secret and pass it back, which skips the
+/// lookup by id while the instance's set of secrets is unchanged. Its epoch is drawn from a counter shared by every instance, so a
 /// handle resolved by one instance is never taken as resolved by another.
 public struct SecretHandle {
     public let id: String
@@ -417,6 +414,9 @@ public struct SecretHandle {
     static func newEpoch() -> UInt64 { epochs.wrappingAdd(1, ordering: .relaxed).newValue }
 }
 
+/// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
+/// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
+/// and compares the hashes before the text.
 struct SecretIDKey: Hashable {
     let id: String
     let hash: UInt64

@@ -106,19 +106,22 @@ struct StorageWriterTests {
         }
     }
 
-    @Test("retrieval stamps reach the file in batches, reload as written, and stay outside the row checksum")
-    func retrievalStamps() throws {
-        let world = try TestWorld()
-        // More secrets than one stamp operation holds.
-        let count = ServiceInstance.stampsPerOperation + 20
-        var ids: [String] = []
-        for index in 0..<count {
+    /// `count` secrets, each rotated once (two versions with data), by id.
+    static func rotatedSecrets(_ count: Int, in world: TestWorld) throws -> [String] {
+        try (0..<count).map { index in
             let id = try world.arbitrary("s-\(index)", "first-\(index)").id
             _ = try world.instance.createSecretVersion(
                 secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second-\(index)"))),
                 by: world.manager)
-            ids.append(id)
+            return id
         }
+    }
+
+    @Test("retrieval stamps reach the file in batches, reload as written, and stay outside the row checksum")
+    func retrievalStamps() throws {
+        let world = try TestWorld()
+        // More secrets than one stamp operation holds.
+        let ids = try Self.rotatedSecrets(ServiceInstance.stampsPerOperation + 20, in: world)
         world.cloud.scheduler.run(until: .init(.seconds(42)))
         // Every other secret is read: its secret row and current version are stamped, its previous is not.
         let read = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
@@ -152,5 +155,55 @@ struct StorageWriterTests {
         #expect(throws: SecretsManagerError.self) { try world.instance.getSecretMetadata(id: ids[0], by: world.manager) }
         let stamped = try world.instance.getSecretMetadata(id: ids[1], by: world.manager)
         #expect(stamped.retrievedAt == Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("a file whose checksums still cover the retrieval stamps is migrated; a row that fails them stays refused")
+    func stampsMigration() throws {
+        let world = try TestWorld()
+        let ids = try Self.rotatedSecrets(4, in: world)
+        world.cloud.scheduler.run(until: .init(.seconds(7)))
+        _ = try world.instance.getSecret(id: ids[1], by: world.manager)
+        try world.instance.flushRetrievals()
+        world.instance.store.close()
+
+        // Make it a version 1 file: checksums over every column but the key, stamps included, in the old order.
+        let path = world.instance.databasePath
+        try DatabaseQueue(path: path).write { db in
+            let secretColumns = """
+                id, secret_type, name, secret_group_id, description, labels, custom_metadata, attributes, rotation,
+                expiration_date, created_by, created_at, updated_at, retrieved_at, downloaded, state, next_sequence
+                """
+            let versionColumns = """
+                secret_key, sequence, id, created_by, created_at, auto_rotated, custom_metadata, attributes,
+                expiration_date, downloaded, root_key_id, wrapped_key, nonce, ciphertext
+                """
+            for (table, columns) in [("secrets", secretColumns), ("secret_versions", versionColumns)] {
+                let count = columns.split(separator: ",").count
+                for row in try Row.fetchAll(db, sql: "SELECT \(columns), key FROM \(table)") {
+                    let values = (0..<count).map { row[$0] as DatabaseValue }
+                    try db.execute(
+                        sql: "UPDATE \(table) SET checksum = ? WHERE key = ?",
+                        arguments: [Checksums.of(values), row[count] as DatabaseValue])
+                }
+            }
+            // One row damaged before the migration.
+            try db.execute(sql: "UPDATE secrets SET checksum = x'00' WHERE id = ?", arguments: [ids[3]])
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-retrieval-stamps-outside-checksums'")
+        }
+
+        let reopened = try InstanceStore(path: path)
+        defer { reopened.close() }
+        let state = try reopened.load()
+        let byID = Dictionary(uniqueKeysWithValues: state.secrets.map { ($0.id, $0) })
+        for id in ids.prefix(3) {
+            #expect(byID[id]?.integrityFailure == nil)
+            #expect(byID[id]?.versions.count == 2)
+            #expect(byID[id]?.versions.allSatisfy { $0.integrityFailure == nil } == true)
+        }
+        #expect(byID[ids[3]]?.integrityFailure != nil, "a row that failed its old checksum is still refused")
+        #expect(byID[ids[1]]?.downloaded == true)
+        #expect(byID[ids[1]]?.retrievedAt == world.cloud.date(.init(.seconds(7))))
+        #expect(byID[ids[1]]?.versions.last?.downloaded == true)
+        #expect(byID[ids[0]]?.downloaded == false)
     }
 }
