@@ -166,6 +166,11 @@ public struct AccessControl: Sendable {
         return false
     }
 
+    /// The roles `principal` holds on the whole instance.
+    public func instanceRoles(of principal: Principal) -> [ServiceRole] {
+        policies.filter { $0.principal == principal && $0.scope == .instance }.map(\.role)
+    }
+
     /// The groups in which `principal` may perform `operation`; nil means every group (an instance policy).
     public func groups(for principal: Principal, _ operation: ServiceOperation) -> Set<String>? {
         var groups: Set<String> = []

@@ -144,4 +144,44 @@ struct AccessControlTests {
         #expect(status { _ = try world.instance.getSecret(id: secret.id, by: Principal("IBMid-stranger")) } == 403)
         #expect(status { _ = try world.instance.listSecrets(ListSecretsOptions(), by: Principal("IBMid-stranger")) } == 403)
     }
+
+    /// The instance remembers the last principal's instance-wide roles; its answers must stay those of the
+    /// policies themselves while principals alternate and policies change between checks.
+    @Test("the remembered instance-wide roles answer what the policies answer, through grants and revocations")
+    func rememberedGrants() throws {
+        let world = try TestWorld()
+        let instance = world.instance
+        let people = [Principal("iam-ServiceId-a"), Principal("iam-ServiceId-b"), world.manager]
+        let groups: [String?] = [nil, "team-a", "team-b"]
+        // Each change, with the principal it concerns: that principal is the one remembered when it happens.
+        let changes: [(Principal, (inout AccessControl) -> Void)] = [
+            (people[0], { $0.grant(AccessPolicy(principal: people[0], role: .reader)) }),
+            (people[1], { $0.grant(AccessPolicy(principal: people[1], role: .writer, scope: .secretGroup("team-a"))) }),
+            (people[0], { $0.grant(AccessPolicy(principal: people[0], role: .secretTaskUpdater)) }),
+            (people[0], { $0.revokeAll(from: people[0]) }),
+            (people[1], { $0.grant(AccessPolicy(principal: people[1], role: .manager)) }),
+            (world.manager, { $0.revokeAll(from: world.manager) }),
+        ]
+        func check(_ principal: Principal) -> Int {
+            var count = 0
+            for (operation, _) in Self.table {
+                for group in groups {
+                    let expected = instance.accessControl.allows(principal, operation, groupID: group)
+                    var allowed = true
+                    do { try instance.authorize(principal, operation, groupID: group) } catch { allowed = false }
+                    #expect(allowed == expected, "\(principal.id) \(operation) \(group ?? "-")")
+                    count += 1
+                }
+            }
+            return count
+        }
+        var checks = 0
+        for (subject, change) in changes {
+            checks += check(subject)
+            change(&instance.accessControl)
+            checks += check(subject)
+            for principal in people { checks += check(principal) }
+        }
+        #expect(checks == 6 * 5 * Self.table.count * 3)
+    }
 }
