@@ -63,8 +63,9 @@ public struct ActivityEvent: Hashable, Sendable, Codable {
 ///
 /// Every request writes an event, so the window is kept compact and free of reference counting: a slot holds
 /// the principal as an index into a table of the principals seen, and the target's UTF-8 bytes inline (an id
-/// fits; a longer name spills to a side table). Overwriting a slot then releases nothing, where an event of
-/// strings released the target of ten thousand requests ago, long out of the cache.
+/// fits; a longer name spills to a side table). Overwriting a slot then releases nothing (but a spilled
+/// target), where an event of strings released the target of ten thousand requests ago, long out of the
+/// cache. The table of principals only grows: it holds each distinct principal once.
 public final class ActivityLog: @unchecked Sendable {
     public let capacity: Int
     /// A ring: once full, the next event overwrites the oldest, at `oldest`.

@@ -274,7 +274,7 @@ extension ServiceInstance {
                 ) = before
                 throw error
             }
-            secret.retrievalUnsaved = false
+            // The row written carries the secret's own stamps; it stays pending for its versions' `downloaded`.
             if oldName != secret.name {
                 namesByType[secret.secretType]?[oldName] = nil
                 namesByType[secret.secretType, default: [:]][secret.name] = id

@@ -66,7 +66,7 @@ public final class ServiceInstance: @unchecked Sendable {
     /// The secrets by id, for the lookup every request makes (see ``SecretIDKey``).
     @exclusivity(unchecked) private var secretIndex: [SecretIDKey: SecretRecord] = [:]
     /// Changes (to a value no instance has had) whenever a secret is added or removed: see ``SecretHandle``.
-    @exclusivity(unchecked) private var secretsEpoch = SecretHandle.newEpoch()
+    @exclusivity(unchecked) private(set) var secretsEpoch = SecretHandle.newEpoch()
     var namesByType: [SecretType: [String: String]] = [:]
     var configurations: OrderedDictionary<String, ConfigurationRecord> = [:]
     var registration: RegistrationRecord?

@@ -109,7 +109,6 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
         return HandlerID(index: handlers.count - 1)
     }
 
-    /// Schedules the registered handler `id` to handle `tag` at `time` (never earlier than now).
     /// Adds an event to the queue, in place of the spent event being handled when there is one.
     @inlinable @inline(__always)
     func push(_ entry: Entry) {
@@ -129,6 +128,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Schedules the registered handler `id` to handle `tag` at `time` (never earlier than now).
     @inlinable
     public func schedule(_ id: HandlerID, tag: Int, at time: SimulationInstant) {
         sequence &+= 1

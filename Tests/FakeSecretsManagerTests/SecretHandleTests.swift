@@ -62,6 +62,10 @@ struct SecretHandleTests {
             name: "second", region: "us-south", rootKey: world.rootKey,
             policies: [AccessPolicy(principal: world.manager, role: .manager)])
         #expect(throws: SecretsManagerError.self) { try second.readCurrentData(&fresh, by: world.manager) }
+        // What makes that hold whatever the instances did: no two of them ever share an epoch.
+        let epochs = [world.instance.secretsEpoch, second.secretsEpoch]
+        _ = try second.createSecret(SecretPrototype(name: "other-secret", data: .arbitrary(payload: "value")), by: world.manager)
+        #expect(Set(epochs + [second.secretsEpoch]).count == 3)
     }
 
     @Test("a rotation by handle answers the bytes a read then serves, and logs what createSecretVersion logs")

@@ -120,8 +120,8 @@ struct StorageWriterTests {
     @Test("retrieval stamps reach the file in batches, reload as written, and stay outside the row checksum")
     func retrievalStamps() throws {
         let world = try TestWorld()
-        // More secrets than one stamp operation holds.
-        let ids = try Self.rotatedSecrets(ServiceInstance.stampsPerOperation + 20, in: world)
+        // Half of them read: more secrets pending than one stamp operation holds.
+        let ids = try Self.rotatedSecrets(2 * ServiceInstance.stampsPerOperation + 20, in: world)
         world.cloud.scheduler.run(until: .init(.seconds(42)))
         // Every other secret is read: its secret row and current version are stamped, its previous is not.
         let read = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
@@ -155,6 +155,18 @@ struct StorageWriterTests {
         #expect(throws: SecretsManagerError.self) { try world.instance.getSecretMetadata(id: ids[0], by: world.manager) }
         let stamped = try world.instance.getSecretMetadata(id: ids[1], by: world.manager)
         #expect(stamped.retrievedAt == Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("a secret read, then changed, still has its version's downloaded flag written")
+    func stampsAfterChange() throws {
+        let world = try TestWorld()
+        let id = try Self.rotatedSecrets(1, in: world)[0]
+        _ = try world.instance.getSecret(id: id, by: world.manager)
+        _ = try world.instance.updateSecretMetadata(id: id, SecretMetadataPatch(description: "changed"), by: world.manager)
+        try world.instance.flushRetrievals()
+        try world.instance.reloadFromStorage()
+        #expect(try world.instance.getSecretMetadata(id: id, by: world.manager).description == "changed")
+        #expect(try world.instance.getSecretVersionMetadata(secretID: id, version: .current, by: world.manager).downloaded)
     }
 
     @Test("a file whose checksums still cover the retrieval stamps is migrated; a row that fails them stays refused")

@@ -142,6 +142,17 @@ struct ArchiveCodecTests {
             .replacingOccurrences(of: oldHeader.payloadSHA256!, with: String(repeating: "0", count: 64))
         let wrongHash = Data(line.utf8) + old[newline...]
         #expect(Self.refusal(wrongHash) == "the archive was tampered with: the payload's SHA-256 does not match the header")
+        // A version 1 header without its payload hash, a version 2 header with one: both refused, and said so.
+        func headerEdited(_ archive: Data, _ edit: (String) -> String) -> Data {
+            let end = archive.firstIndex(of: 0x0A)!
+            return Data(edit(String(decoding: archive[..<end], as: UTF8.self)).utf8) + archive[end...]
+        }
+        let unhashed = headerEdited(old) { $0.replacingOccurrences(of: #""payload_sha256":"\#(oldHeader.payloadSHA256!)","#, with: "") }
+        #expect(Self.refusal(unhashed) == "the archive was tampered with: the header has no payload_sha256")
+        let hashed = headerEdited(try Self.encode(snapshot, version: 2)) {
+            $0.replacingOccurrences(of: #""payload_length""#, with: #""payload_sha256":"00","payload_length""#)
+        }
+        #expect(Self.refusal(hashed) == "the archive was tampered with: a version 2 header has no payload_sha256")
         // Each version's whole-archive digest is checked: a manifest whose digest was changed is refused.
         for archive in [old, current] {
             let wrongWhole = try Self.resealed(archive) { payload, _ in

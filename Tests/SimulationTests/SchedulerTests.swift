@@ -187,5 +187,22 @@ struct SchedulerTests {
         #expect(probe.nested == [1])
         #expect(scheduler.eventsHandled == 3)
         #expect(scheduler.isIdle)
+
+        // A run from a handler that scheduled nothing first: its own event must not be handled again.
+        final class Runner: EventHandler {
+            var handled: [Int] = []
+            func handle(tag: Int, scheduler: Scheduler) {
+                handled.append(tag)
+                if tag == 0 { scheduler.run() }
+            }
+        }
+        let other = Scheduler()
+        let runner = Runner()
+        other.schedule(runner, tag: 0, at: .init(.seconds(1)))
+        other.schedule(runner, tag: 1, at: .init(.seconds(2)))
+        other.run()
+        #expect(runner.handled == [0, 1])
+        #expect(other.eventsHandled == 2)
+        #expect(other.isIdle)
     }
 }

@@ -272,8 +272,14 @@ public enum BackupArchive {
             throw .tampered("\(body.count - header.payloadLength) bytes follow the payload")
         }
         guard header.keyID == key.id else { throw .wrongKey(archiveKeyID: header.keyID, givenKeyID: key.id) }
-        if header.formatVersion == 1, Digests.sha256Hex(body) != header.payloadSHA256 {
-            throw .tampered("the payload's SHA-256 does not match the header")
+        if header.formatVersion == 1 {
+            guard let expected = header.payloadSHA256 else { throw .tampered("the header has no payload_sha256") }
+            guard Digests.sha256Hex(body) == expected else {
+                throw .tampered("the payload's SHA-256 does not match the header")
+            }
+        } else if header.payloadSHA256 != nil {
+            // Version 2 authenticates its header as written; a field it does not have was added afterwards.
+            throw .tampered("a version \(header.formatVersion) header has no payload_sha256")
         }
         let payload: Data
         do {
