@@ -53,7 +53,7 @@ final class InstanceStore: @unchecked Sendable {
     private static let shipmentsInFlight = 64
     private let inFlight = DispatchSemaphore(value: shipmentsInFlight)
     /// The last shipments handed over, newest last: all the writer may not have applied yet.
-    private var recentShipments = Deque<[RecordedOperation]>()
+    private var recentShipments = Deque<Shipment>()
     /// The first write the writer could not apply since the store was opened.
     private let failure = Mutex<String?>(nil)
     /// The next row keys to give out.
@@ -232,11 +232,14 @@ final class InstanceStore: @unchecked Sendable {
             Self.makeSealedBytes(of: operations)
             inFlight.wait()
         }
-        recentShipments.append(operations)
+        let shipment = Shipment(operations)
+        recentShipments.append(shipment)
         if recentShipments.count > Self.shipmentsInFlight { recentShipments.removeFirst() }
         queue.asyncWriteWithoutTransaction { [self] db in
             defer { inFlight.signal() }
-            for operation in operations { apply(operation, db) }
+            // Taken out, so that they are released here when applied: freed on the thread that last touched
+            // them, rather than by the caller, long after, from another core's cache.
+            for operation in shipment.take() { apply(operation, db) }
         }
     }
 
@@ -303,7 +306,7 @@ final class InstanceStore: @unchecked Sendable {
         if shipped || !pending.isEmpty {
             try ship()
             // While the writer works from the oldest shipment, help it from the newest.
-            for operations in recentShipments.reversed() { Self.makeSealedBytes(of: operations) }
+            for shipment in recentShipments.reversed() { Self.makeSealedBytes(of: shipment.operations) }
             recentShipments.removeAll()
             try queue.writeWithoutTransaction { db in
                 if db.isInsideTransaction { try db.commit() }
@@ -642,6 +645,26 @@ enum RowWrite: Sendable {
 /// The row writes of one operation, in order.
 struct RecordedOperation: Sendable {
     var writes: [RowWrite]
+}
+
+/// Operations handed to the writer together. The writer takes them out when it starts on them; until then the
+/// caller can still reach them, to make their sealed bytes while it would otherwise wait (``InstanceStore/flush()``).
+private final class Shipment: Sendable {
+    private let pending: Mutex<[RecordedOperation]>
+
+    init(_ operations: [RecordedOperation]) { pending = Mutex(operations) }
+
+    /// The operations, or none once the writer has taken them.
+    var operations: [RecordedOperation] { pending.withLock { $0 } }
+
+    /// Takes the operations out (the writer, once).
+    func take() -> [RecordedOperation] {
+        pending.withLock { operations in
+            var taken: [RecordedOperation] = []
+            swap(&taken, &operations)
+            return taken
+        }
+    }
 }
 
 /// The next row keys of the secrets and versions tables (caller's thread only).
