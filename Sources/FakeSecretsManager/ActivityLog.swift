@@ -81,9 +81,63 @@ public final class ActivityLog: @unchecked Sendable {
     /// Targets longer than a slot holds, by slot.
     @exclusivity(unchecked) private var spilled: [Int: String] = [:]
 
+    /// A target that is a canonical lowercase UUID (as every id the instance makes), packed into 16 bytes:
+    /// a caller that keeps one (a ``SecretHandle``) logs without reading the id's text, which lives in its
+    /// own allocation, a likely cache miss.
+    public struct PackedID: Hashable, Sendable {
+        let high: UInt64
+        let low: UInt64
+
+        init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
+        }
+
+        /// Nil unless `text` is 36 characters: lowercase hexadecimal digits in groups of 8-4-4-4-12, joined by '-'.
+        public init?(_ text: String) {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            var digits = 0
+            var position = 0
+            for byte in text.utf8 {
+                defer { position += 1 }
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard byte == UInt8(ascii: "-") else { return nil }
+                    continue
+                }
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                default: return nil
+                }
+                guard digits < 32 else { return nil }
+                if digits < 16 { high = high << 4 | UInt64(value) } else { low = low << 4 | UInt64(value) }
+                digits += 1
+            }
+            guard position == 36, digits == 32 else { return nil }
+            self.high = high
+            self.low = low
+        }
+
+        /// The text it was packed from.
+        public var text: String {
+            let hex = Array("0123456789abcdef".utf8)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(36)
+            for index in 0..<32 {
+                if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
+                let word = index < 16 ? high : low
+                bytes.append(hex[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
     /// One event, compact: see the type's description.
     private struct Slot {
         static let inlineCapacity = 40
+        static let packed: UInt8 = 0xFD
         static let absent: UInt8 = 0xFE
         static let spilled: UInt8 = 0xFF
 
@@ -93,7 +147,8 @@ public final class ActivityLog: @unchecked Sendable {
         var status: Int16
         var operation: UInt8
         var outcomeIsSuccess: Bool
-        /// The target's length in bytes, or ``absent`` or ``spilled``.
+        /// The target's length in bytes, or ``packed`` (a ``PackedID`` in its first 16 bytes), ``absent`` or
+        /// ``spilled``.
         var targetLength: UInt8 = Slot.absent
     }
 
@@ -111,6 +166,7 @@ public final class ActivityLog: @unchecked Sendable {
         switch slot.targetLength {
         case Slot.absent: target = nil
         case Slot.spilled: target = spilled[index]
+        case Slot.packed: target = PackedID(high: slot.target.0, low: slot.target.1).text
         default:
             target = withUnsafeBytes(of: slot.target) { String(decoding: $0.prefix(Int(slot.targetLength)), as: UTF8.self) }
         }
@@ -120,16 +176,25 @@ public final class ActivityLog: @unchecked Sendable {
             status: Int(slot.status), target: target)
     }
 
+    /// Records an event whose target is a packed id (see ``PackedID``), in place of the oldest once the ring is
+    /// full.
+    func record(
+        time: SimulationInstant, operation: ServiceOperation, principal: String, outcome: ActivityEvent.Outcome,
+        status: Int, target: PackedID
+    ) {
+        var slot = newSlot(time: time, operation: operation, principal: principal, outcome: outcome, status: status)
+        slot.target.0 = target.high
+        slot.target.1 = target.low
+        slot.targetLength = Slot.packed
+        store(slot)
+    }
+
     /// Records an event, in place of the oldest once the ring is full.
     func record(
         time: SimulationInstant, operation: ServiceOperation, principal: String, outcome: ActivityEvent.Outcome,
         status: Int, target: String?
     ) {
-        total += 1
-        counts[Self.slot(operation, outcome)] += 1
-        var slot = Slot(
-            time: time, principal: index(of: principal), status: Int16(clamping: status),
-            operation: UInt8(truncatingIfNeeded: operation.rawValue), outcomeIsSuccess: outcome == .success)
+        var slot = newSlot(time: time, operation: operation, principal: principal, outcome: outcome, status: status)
         let position = ring.count == capacity ? oldest : ring.count
         if let target {
             let fits = target.utf8.withContiguousStorageIfAvailable { bytes in
@@ -145,11 +210,33 @@ public final class ActivityLog: @unchecked Sendable {
                 spilled[position] = target
             }
         }
-        if ring.count < capacity {
+        store(slot)
+    }
+
+    /// A slot for an event, counted, its target absent.
+    @inline(__always)
+    private func newSlot(
+        time: SimulationInstant, operation: ServiceOperation, principal: String, outcome: ActivityEvent.Outcome, status: Int
+    ) -> Slot {
+        total += 1
+        counts[Self.slot(operation, outcome)] += 1
+        return Slot(
+            time: time, principal: index(of: principal), status: Int16(clamping: status),
+            operation: UInt8(truncatingIfNeeded: operation.rawValue), outcomeIsSuccess: outcome == .success)
+    }
+
+    /// Stores a slot at the next position: appended until the ring is full, then over the oldest. A spilled
+    /// target is kept in ``spilled`` by the caller, at this same position.
+    @inline(__always)
+    private func store(_ slot: Slot) {
+        guard ring.count == capacity else {
             ring.append(slot)
             return
         }
-        if ring[position].targetLength == Slot.spilled, slot.targetLength != Slot.spilled {
+        let position = oldest
+        // The overwritten slot is read only when some target spilled: it is ten thousand events old, far out
+        // of the cache.
+        if !spilled.isEmpty, slot.targetLength != Slot.spilled, ring[position].targetLength == Slot.spilled {
             spilled[position] = nil
         }
         ring[position] = slot

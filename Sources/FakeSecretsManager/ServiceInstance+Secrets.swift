@@ -170,7 +170,7 @@ extension ServiceInstance {
         -> [UInt8]
     {
         let secret = resolve(&handle)
-        return try perform(.getSecret, by: principal, target: handle.id) { () throws(SecretsManagerError) in
+        return try perform(.getSecret, by: principal, target: handle.packedID, text: handle.id) { () throws(SecretsManagerError) in
             guard let secret else { throw Self.missingSecret(handle.id) }
             return try currentData(of: secret, by: principal)
         }
@@ -178,12 +178,21 @@ extension ServiceInstance {
 
     private func currentData(of secret: SecretRecord, by principal: Principal) throws(SecretsManagerError) -> [UInt8] {
         try authorize(principal, .getSecret, groupID: secret.groupID)
+        // What was servable is still: neither the versions nor the secret's integrity changed since (so the
+        // secret is intact, and has a current version, intact and downloaded); the state and the root key are
+        // checked as on the full path.
+        if let servable = secret.servable, effectiveState(secret) != .destroyed, isStillValid(servable) {
+            markRetrieved(secret, versionIndex: nil)
+            return servable.plaintext
+        }
         try checkIntegrity(secret)
         guard effectiveState(secret) != .destroyed, !secret.versions.isEmpty else {
             throw .notFound("secret \(secret.id) is destroyed and has no data")
         }
-        let bytes = try openData(secret, at: secret.versions.count - 1)
-        markRetrieved(secret, versionIndex: secret.versions.count - 1)
+        let current = secret.versions.count - 1
+        let bytes = try openData(secret, at: current)
+        markRetrieved(secret, versionIndex: current)
+        secret.servable = secret.versions[current].opened
         return bytes
     }
 
@@ -216,11 +225,12 @@ extension ServiceInstance {
         }
     }
 
-    private func markRetrieved(_ secret: SecretRecord, versionIndex: Int) {
+    /// Stamps a read of the secret's version at `versionIndex`; nil for a version known to be downloaded.
+    private func markRetrieved(_ secret: SecretRecord, versionIndex: Int?) {
         secret.retrievedAt = now
         secret.downloaded = true
         // Most reads are of a version already downloaded: leave the versions array untouched then.
-        if !secret.versions[versionIndex].downloaded { secret.versions[versionIndex].downloaded = true }
+        if let versionIndex, !secret.versions[versionIndex].downloaded { secret.versions[versionIndex].downloaded = true }
         noteRetrieval(secret)
     }
 

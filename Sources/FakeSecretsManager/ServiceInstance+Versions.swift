@@ -22,7 +22,7 @@ extension ServiceInstance {
         throws(SecretsManagerError) -> [UInt8]
     {
         let secret = resolve(&handle)
-        return try perform(.createSecretVersion, by: principal, target: handle.id) { () throws(SecretsManagerError) in
+        return try perform(.createSecretVersion, by: principal, target: handle.packedID, text: handle.id) { () throws(SecretsManagerError) in
             guard let secret else { throw Self.missingSecret(handle.id) }
             return try rotate(secret, prototype, by: principal, autoRotated: false).plaintext
         }

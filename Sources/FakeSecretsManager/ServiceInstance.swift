@@ -211,6 +211,29 @@ public final class ServiceInstance: @unchecked Sendable {
         }
     }
 
+    /// ``perform(_:by:target:_:)`` for a target that may come packed (see ``ActivityLog/PackedID``): logged
+    /// packed when it is, and only otherwise as `text`, which is then read. (Passing a handle instead would copy
+    /// it, retaining its id's storage: the cache miss the packed id is there to avoid.)
+    func perform<T>(
+        _ operation: ServiceOperation, by principal: Principal, target packed: ActivityLog.PackedID?,
+        text: @autoclosure () -> String, _ body: () throws(SecretsManagerError) -> T
+    ) throws(SecretsManagerError) -> T {
+        guard let packed else { return try perform(operation, by: principal, target: text(), body) }
+        do {
+            try checkAvailable()
+            let result = try body()
+            activity.record(
+                time: scheduler.now, operation: operation, principal: principal.id, outcome: .success, status: 200,
+                target: packed)
+            return result
+        } catch {
+            activity.record(
+                time: scheduler.now, operation: operation, principal: principal.id, outcome: .failure,
+                status: error.status, target: packed)
+            throw error
+        }
+    }
+
     private func log(
         _ operation: ServiceOperation, _ principal: Principal, _ outcome: ActivityEvent.Outcome, _ status: Int, _ target: String?
     ) {
@@ -228,7 +251,11 @@ public final class ServiceInstance: @unchecked Sendable {
         }
     }
 
-    func authorize(_ principal: Principal, _ operation: ServiceOperation, groupID: String?) throws(SecretsManagerError) {
+    /// `groupID` is evaluated only when the policies decide: a read allowed by an instance-wide role then never
+    /// touches the secret's group id, nor the cache line it lives on.
+    func authorize(_ principal: Principal, _ operation: ServiceOperation, groupID: @autoclosure () -> String?)
+        throws(SecretsManagerError)
+    {
         // An instance-wide role that includes the one required allows the operation on any group; anything
         // else is decided by the policies in full.
         let required = operation.requiredRole
@@ -239,6 +266,7 @@ public final class ServiceInstance: @unchecked Sendable {
             instanceGrants = (principal.id, roles)
             if roles.contains(where: { $0.includes(required) }) { return }
         }
+        let groupID = groupID()
         guard accessControl.allows(principal, operation, groupID: groupID) else {
             let scope = groupID.map { "secret group '\($0)'" } ?? "the instance"
             throw .forbidden(
@@ -418,11 +446,16 @@ public final class ServiceInstance: @unchecked Sendable {
 /// handle resolved by one instance is never taken as resolved by another.
 public struct SecretHandle {
     public let id: String
+    /// The id packed for the activity log; nil for an id that is not a canonical UUID.
+    let packedID: ActivityLog.PackedID?
     var record: SecretRecord?
     /// The instance's ``ServiceInstance/secretsEpoch`` when resolved; 0, never drawn, until then.
     var epoch: UInt64 = 0
 
-    public init(id: String) { self.id = id }
+    public init(id: String) {
+        self.id = id
+        packedID = ActivityLog.PackedID(id)
+    }
 
     private static let epochs = Atomic<UInt64>(1)
 

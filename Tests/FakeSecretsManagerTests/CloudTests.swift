@@ -171,6 +171,48 @@ struct CloudTests {
         #expect(log.recent.map(\.target) == targets)
         #expect(log.recent.map(\.principal) == targets.indices.map { $0 % 2 == 0 ? "even" : "odd" })
     }
+
+    @Test("ids pack into 16 bytes only when they are canonical lowercase UUIDs, and unpack to the same text")
+    func packedIDs() throws {
+        var random = SeededRandom(seed: 11)
+        for _ in 0..<200 {
+            let id = random.uuid()
+            #expect(try #require(ActivityLog.PackedID(id)).text == id)
+        }
+        for id in ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"] {
+            #expect(ActivityLog.PackedID(id)?.text == id)
+        }
+        let refused = [
+            "", "no-such-secret", "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00", "0f1e2d3c4-b5a-6978-8796-a5b4c3d2e1f0", "0f1e2d3c-4b5a-6978-8796_a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f\u{e9}", "-f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        ]
+        for id in refused { #expect(ActivityLog.PackedID(id) == nil, "\(id)") }
+    }
+
+    @Test("packed targets come back as text, and overwrite spilled and inline targets cleanly")
+    func activityLogPackedTargets() throws {
+        let log = ActivityLog(capacity: 3)
+        let id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        let long = "configuration-" + String(repeating: "9", count: 60)
+        let packed = try #require(ActivityLog.PackedID(id))
+        func at(_ second: Int) -> SimulationInstant { SimulationInstant(nanosecondsSinceStart: Int64(second)) }
+        log.record(time: at(0), operation: .createConfiguration, principal: "p", outcome: .success, status: 201, target: long)
+        log.record(time: at(1), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: "short")
+        log.record(time: at(2), operation: .getSecret, principal: "q", outcome: .failure, status: 404, target: packed)
+        #expect(log.recent.map(\.target) == [long, "short", id])
+        // A packed event takes the spilled one's slot: the spill goes with it.
+        log.record(time: at(3), operation: .createSecretVersion, principal: "q", outcome: .success, status: 201, target: packed)
+        #expect(log.recent.map(\.target) == ["short", id, id])
+        #expect(log.recent.map(\.operation) == [.getSecret, .getSecret, .createSecretVersion])
+        #expect(log.recent.map(\.status) == [200, 404, 201])
+        // Text events then take packed slots back.
+        log.record(time: at(4), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: nil)
+        log.record(time: at(5), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: long)
+        log.record(time: at(6), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: "x")
+        #expect(log.recent.map(\.target) == [nil, long, "x"])
+        #expect(log.total == 7)
+    }
 }
 
 extension RouteOutcome {

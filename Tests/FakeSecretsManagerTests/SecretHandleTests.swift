@@ -100,4 +100,99 @@ struct SecretHandleTests {
             #expect(error.status == 404)
         }
     }
+
+    /// A read remembers the current plaintext on the secret (`servable`); each of these must still be seen.
+    @Test("a read served from memory still sees damage, expiry, a deleted root key and new versions")
+    func servableReadsStayExact() throws {
+        let world = try TestWorld()
+        let expiresAt = world.cloud.date(world.cloud.scheduler.now).addingTimeInterval(60)
+        let temp = try world.instance.createSecret(
+            SecretPrototype(name: "temp", secretType: .arbitrary, data: .arbitrary(payload: "short-lived"), expirationDate: expiresAt),
+            by: world.manager)
+        let damaged = try world.arbitrary("damaged", "value")
+        let kept = try world.arbitrary("kept", "first")
+        var handles = [temp.id, damaged.id, kept.id].map(SecretHandle.init(id:))
+        func read(_ index: Int) throws -> String {
+            String(decoding: try world.instance.readCurrentData(&handles[index], by: world.manager), as: UTF8.self)
+        }
+        // Twice each: the second read is answered from what the first remembered.
+        for index in handles.indices {
+            _ = try read(index)
+            _ = try read(index)
+        }
+        let record = try world.instance.secret(kept.id)
+        #expect(record.servable != nil)
+        #expect(record.versions.last?.downloaded == true)
+        let stamped = try #require(record.retrievedAt)
+
+        // Still stamped on every read.
+        world.cloud.scheduler.run(until: .init(.seconds(1)))
+        #expect(try read(2).contains("first"))
+        #expect(try #require(record.retrievedAt) > stamped)
+
+        // Damage found on the secret's row.
+        try world.instance.secret(damaged.id).integrityFailure = "the stored secret failed its integrity check"
+        #expect(status { _ = try read(1) } == 503)
+
+        // A rotation, and a version's own damage.
+        _ = try world.instance.createSecretVersion(
+            secretID: kept.id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second"))), by: world.manager)
+        #expect(record.servable == nil)
+        #expect(try read(2).contains("second"))
+        #expect(try read(2).contains("second"))
+        record.versions[record.versions.count - 1].integrityFailure = "the stored version failed its integrity check"
+        #expect(status { _ = try read(2) } == 503)
+        record.versions[record.versions.count - 1].integrityFailure = nil
+        #expect(try read(2).contains("second"))
+
+        // Expiry: destroyed, no data.
+        world.cloud.scheduler.run(until: .init(.seconds(61)))
+        #expect(status { _ = try read(0) } == 404)
+
+        // A deleted root key: nothing is served from memory either.
+        try world.kms.deleteRootKey(world.rootKey.keyID, at: world.cloud.scheduler.now)
+        var thrown: SecretsManagerError?
+        do { _ = try read(2) } catch { thrown = error as? SecretsManagerError }
+        #expect(thrown?.code == "key_deleted")
+    }
+
+    @Test("reads and rotations by handle log the id, packed or not")
+    func handleTargetsLogged() throws {
+        let world = try TestWorld()
+        let id = try world.arbitrary("logged", "v").id
+        var handle = SecretHandle(id: id)
+        #expect(handle.packedID != nil)
+        _ = try world.instance.readCurrentData(&handle, by: world.manager)
+        _ = try world.instance.rotateCurrentData(&handle, SecretVersionPrototype(data: .arbitrary(payload: "w")), by: world.manager)
+        var missing = SecretHandle(id: "no-such-secret")
+        #expect(missing.packedID == nil)
+        #expect(status { _ = try world.instance.readCurrentData(&missing, by: world.manager) } == 404)
+        let events = world.instance.activity.recent.suffix(3)
+        #expect(events.map(\.target) == [id, id, "no-such-secret"])
+        #expect(events.map(\.operation) == [.getSecret, .createSecretVersion, .getSecret])
+        #expect(events.map(\.outcome) == [.success, .success, .failure])
+    }
+}
+
+/// The retrieval and expiry stamps are kept in 8 bytes each; they must still read back exactly, or as none.
+struct SecretRecordStampTests {
+    @Test("dates and their absence survive the compact storage")
+    func stamps() throws {
+        let world = try TestWorld()
+        let record = try world.instance.secret(try world.arbitrary("stamps", "v").id)
+        let dates = [
+            Date(timeIntervalSinceReferenceDate: 0), Date(timeIntervalSince1970: 1_790_000_000.123456),
+            Date(timeIntervalSinceReferenceDate: -1e9), Date.distantFuture,
+        ]
+        for date in dates {
+            record.retrievedAt = date
+            record.expirationDate = date
+            #expect(record.retrievedAt == date)
+            #expect(record.expirationDate == date)
+        }
+        record.retrievedAt = nil
+        record.expirationDate = nil
+        #expect(record.retrievedAt == nil)
+        #expect(record.expirationDate == nil)
+    }
 }
