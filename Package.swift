@@ -42,12 +42,15 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
+        // A cache prefetch hint, which Swift cannot express (one inline C function).
+        .target(name: "CPrefetch"),
         // The in-process fake IBM Cloud Secrets Manager.
         .target(
             name: "FakeSecretsManager",
             dependencies: [
                 "SecretsManager",
                 "Simulation",
+                "CPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -156,6 +156,25 @@ struct SecretHandleTests {
         #expect(thrown?.code == "key_deleted")
     }
 
+    @Test("a prefetch changes neither the handle nor what it reads, resolved or not")
+    func prefetchChangesNothing() throws {
+        let world = try TestWorld()
+        let id = try world.arbitrary("prefetched", "value").id
+        var handle = SecretHandle(id: id)
+        SecretHandle.prefetch(&handle)
+        #expect(handle.record == nil && handle.epoch == 0)
+        let first = try world.instance.readCurrentData(&handle, by: world.manager)
+        let record = try #require(handle.record)
+        let epoch = handle.epoch
+        SecretHandle.prefetch(&handle)
+        #expect(handle.record === record && handle.epoch == epoch && handle.id == id)
+        #expect(try world.instance.readCurrentData(&handle, by: world.manager) == first)
+        // A handle whose secret is gone still holds the old record until resolved again; a prefetch of it is harmless.
+        try world.instance.deleteSecret(id: id, by: world.manager)
+        SecretHandle.prefetch(&handle)
+        #expect(status { _ = try world.instance.readCurrentData(&handle, by: world.manager) } == 404)
+    }
+
     @Test("reads and rotations by handle log the id, packed or not")
     func handleTargetsLogged() throws {
         let world = try TestWorld()

@@ -117,6 +117,11 @@ final class Workload: EventHandler {
             client: Int32(index), secret: Int32(client.random.next() % UInt64(world.catalog.count)),
             attempt: 0, isRead: client.random.uniform() < spec.readShare, phase: .waitingForAnswer, started: now,
             attemptStarted: now)
+        // The secret's record is far out of the cache by now; start loading it while the request travels.
+        let secret = Int(requests[slot].secret)
+        if handlesMadeAt == world.catalog.idsChanged, handles[client.endpoint].indices.contains(secret) {
+            SecretHandle.prefetch(&handles[client.endpoint][secret])
+        }
         let next = Int64(client.random.exponential(mean: meanInterArrival))
         clients[index] = client
         scheduler.schedule(id, tag: -(index + 1), afterNanoseconds: max(1, next))
