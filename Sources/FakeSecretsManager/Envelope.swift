@@ -28,9 +28,9 @@ public struct SealedPayload: Sendable {
     }
 
     /// A payload sealed from `inputs` with `nonce`, its bytes made when first asked for.
-    fileprivate init(rootKeyID: String, nonce: [UInt8], inputs: SealInputs) {
+    fileprivate init(rootKeyID: String, nonce: Data, inputs: SealInputs) {
         self.rootKeyID = rootKeyID
-        self.nonce = Data(nonce)
+        self.nonce = nonce
         storedWrappedKey = nil
         storedCiphertext = nil
         self.inputs = inputs
@@ -71,14 +71,18 @@ extension SealedPayload: CustomReflectable {
 /// under a lock, and then the plaintext and the keys are dropped.
 private final class SealInputs: Sendable {
     private enum State {
-        case pending(plaintext: [UInt8], context: [UInt8], dataKey: SymmetricKey, nonce: [UInt8], rootKey: SymmetricKey)
+        case pending(plaintext: [UInt8], context: [UInt8], dataKey: KeyWords, nonce: Data, rootKey: SymmetricKey)
         case made(ciphertext: Data, wrappedKey: Data)
     }
 
     private let state: Mutex<State>
 
-    /// `rootKey` is the root key's material, taken while the key was active.
-    init(plaintext: [UInt8], context: [UInt8], dataKey: SymmetricKey, nonce: [UInt8], rootKey: SymmetricKey) {
+    /// A 256-bit data key as four words, whose bytes (each word's, least significant first) are the key.
+    typealias KeyWords = (UInt64, UInt64, UInt64, UInt64)
+
+    /// `rootKey` is the root key's material, taken while the key was active. The data key stays words until
+    /// the payload is made: building a `SymmetricKey` allocates, and is work for whichever thread seals.
+    init(plaintext: [UInt8], context: [UInt8], dataKey: KeyWords, nonce: Data, rootKey: SymmetricKey) {
         state = Mutex(.pending(plaintext: plaintext, context: context, dataKey: dataKey, nonce: nonce, rootKey: rootKey))
     }
 
@@ -90,7 +94,9 @@ private final class SealInputs: Sendable {
             switch state {
             case .made(let ciphertext, let wrappedKey):
                 return (ciphertext, wrappedKey)
-            case .pending(let plaintext, let context, let dataKey, let nonce, let rootKey):
+            case .pending(let plaintext, let context, let words, let nonce, let rootKey):
+                let littleEndian = (words.0.littleEndian, words.1.littleEndian, words.2.littleEndian, words.3.littleEndian)
+                let dataKey = withUnsafeBytes(of: littleEndian) { SymmetricKey(data: $0) }
                 // A 12-byte nonce and 256-bit keys are always valid, and RFC 3394 key wrap has no randomness,
                 // so neither can fail, and both make the same bytes every time.
                 let box = try! AES.GCM.seal(
@@ -119,8 +125,12 @@ enum Envelope {
     static func seal(
         _ plaintext: [UInt8], context: [UInt8], rootKey: String, kms: KeyManagementService, random: inout SeededRandom
     ) throws(KeyManagementError) -> SealedPayload {
-        let dataKey = SymmetricKey(data: random.bytes(32))
-        let nonce = random.bytes(12)
+        // The bytes `random.bytes(32)` then `random.bytes(12)` would give (each word's, least significant first),
+        // taken as words: no array is made for either on the caller's thread.
+        let dataKey = SealInputs.KeyWords(random.next(), random.next(), random.next(), random.next())
+        let nonce = withUnsafeBytes(of: (random.next().littleEndian, random.next().littleEndian)) {
+            Data(bytes: $0.baseAddress!, count: 12)
+        }
         let inputs = SealInputs(
             plaintext: plaintext, context: context, dataKey: dataKey, nonce: nonce,
             rootKey: try kms.wrappingKey(rootKey))

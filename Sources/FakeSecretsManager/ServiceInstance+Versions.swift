@@ -46,12 +46,15 @@ extension ServiceInstance {
         // The version that loses its data, and the one that loses its metadata.
         let losingData = secret.versions.count >= 2 ? secret.versions.count - 2 : nil
         let losingMetadata = secret.versions.count >= ServiceLimits.versionHistory ? 0 : nil
-        for index in [losingData, losingMetadata].compactMap({ $0 }) {
-            let version = secret.versions[index]
-            let names = secret.locks.filter { $0.versionID == version.id }.map(\.name)
-            if !names.isEmpty, index == losingMetadata || version.sealed != nil {
-                throw .preconditionFailed(
-                    "version \(version.id) of secret \(secretID) is locked (\(names.joined(separator: ", "))); rotating would remove its data")
+        // (Only a secret with locks can refuse; most have none, and skip building the list.)
+        if !secret.locks.isEmpty {
+            for index in [losingData, losingMetadata].compactMap({ $0 }) {
+                let version = secret.versions[index]
+                let names = secret.locks.filter { $0.versionID == version.id }.map(\.name)
+                if !names.isEmpty, index == losingMetadata || version.sealed != nil {
+                    throw .preconditionFailed(
+                        "version \(version.id) of secret \(secretID) is locked (\(names.joined(separator: ", "))); rotating would remove its data")
+                }
             }
         }
 

@@ -114,15 +114,14 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// `count` random bytes: key material and nonces inside the simulation.
     public mutating func bytes(_ count: Int) -> [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(count)
-        while result.count < count {
-            var word = next()
-            for _ in 0..<8 where result.count < count {
-                result.append(UInt8(truncatingIfNeeded: word))
-                word >>= 8
+        // Each word's bytes, least significant first, a word at a time; the last word's extra bytes are dropped.
+        var result = [UInt8](repeating: 0, count: (count + 7) & ~7)
+        result.withUnsafeMutableBytes { raw in
+            for offset in stride(from: 0, to: raw.count, by: 8) {
+                raw.storeBytes(of: next().littleEndian, toByteOffset: offset, as: UInt64.self)
             }
         }
+        result.removeLast(result.count - count)
         return result
     }
 

@@ -176,4 +176,18 @@ struct DrillEngineTests {
         #expect(rto <= 215)
         #expect(result.passed)
     }
+
+    @Test("a rotation's value is the text interpolation makes, for numbers of every length")
+    func rotatedValues() {
+        let numbers: [UInt64] = [0, 1, 9, 10, 99, 100, 12_345, 0xFFFF_FFFF, UInt64(Int.max), UInt64.max]
+        for client in [0, 7, 39, 1_000_000] {
+            for rotation in [1, 10, 123_456] {
+                for random in numbers {
+                    #expect(
+                        Workload.rotatedValue(client: client, rotation: rotation, random: random)
+                            == "rotated-c\(client)-\(rotation)-\(random)")
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SecretsManager
+import Simulation
 import Testing
 
 @testable import FakeSecretsManager
@@ -121,6 +122,24 @@ struct EncryptionTests {
         let eager = try AES.GCM.seal(sealedFrom, using: key, nonce: AES.GCM.Nonce(data: fresh.nonce), authenticating: context)
         #expect(fresh.ciphertext == eager.ciphertext + eager.tag)
         #expect(fresh.wrappedKey == (try world.kms.wrap(key, with: world.rootKey.keyID)))
+    }
+
+    @Test("a seal draws its data key, then its nonce, as the generator's bytes, and moves it on by six words")
+    func sealDrawsKeyAndNonce() throws {
+        let world = try TestWorld()
+        var random = SeededRandom(seed: 42)
+        var reference = random
+        let plaintext = Array("the-plaintext".utf8)
+        let context = Array("secret/version".utf8)
+        let sealed = try Envelope.seal(
+            plaintext, context: context, rootKey: world.rootKey.keyID, kms: world.kms, random: &random)
+        let key = reference.bytes(32)
+        let nonce = reference.bytes(12)
+        #expect(random.next() == reference.next())
+        #expect(sealed.nonce == Data(nonce))
+        #expect(try Envelope.dataKey(of: sealed, kms: world.kms) == SymmetricKey(data: key))
+        let expected = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), nonce: AES.GCM.Nonce(data: nonce), authenticating: context)
+        #expect(sealed.ciphertext == expected.ciphertext + expected.tag)
     }
 
     @Test("dumping a payload sealed a moment ago shows neither its data nor its keys")

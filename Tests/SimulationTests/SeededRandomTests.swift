@@ -24,6 +24,25 @@ struct SeededRandomTests {
         #expect(fork1.next() != other.next())
     }
 
+    @Test("bytes are each word's bytes, least significant first, cut to the count, and use whole words")
+    func bytes() {
+        for count in 0...25 {
+            var random = SeededRandom(seed: 3)
+            var reference = SeededRandom(seed: 3)
+            var expected: [UInt8] = []
+            while expected.count < count {
+                var word = reference.next()
+                for _ in 0..<8 where expected.count < count {
+                    expected.append(UInt8(truncatingIfNeeded: word))
+                    word >>= 8
+                }
+            }
+            #expect(random.bytes(count) == expected, "\(count) bytes")
+            // The generator moves on by the words drawn, as the reference's did.
+            #expect(random.next() == reference.next())
+        }
+    }
+
     @Test("uuids are version 4 and unique")
     func uuids() {
         var random = SeededRandom(seed: 1)

@@ -200,13 +200,41 @@ final class Workload: EventHandler {
     /// New data for a rotation of `secret`; none for the types whose data the service makes.
     private func rotation(secret: Int, client: Int) -> SecretVersionPrototype {
         clients[client].rotations += 1
-        // Joined rather than interpolated: the same text, without the interpolation machinery.
-        let value =
-            "rotated-c" + String(client) + "-" + String(clients[client].rotations) + "-"
-            + String(clients[client].random.next() & 0xFFFF_FFFF)
+        let value = Self.rotatedValue(
+            client: client, rotation: clients[client].rotations, random: clients[client].random.next() & 0xFFFF_FFFF)
         let data = DrillWorld.data(
             type: world.catalog.types[secret], username: world.catalog.usernames[secret], value: value)
         return SecretVersionPrototype(data: data)
+    }
+
+    /// `rotated-c<client>-<rotation>-<random>`: the text that interpolating them makes, written in one pass into
+    /// one allocation (joining strings cost a twentieth of a drill's instructions on the simulation thread).
+    static func rotatedValue(client: Int, rotation: Int, random: UInt64) -> String {
+        let prefix = "rotated-c"
+        // The prefix, three numbers of at most 20 digits each, and two separators.
+        return String(unsafeUninitializedCapacity: prefix.utf8.count + 3 * 20 + 2) { buffer in
+            var end = 0
+            for byte in prefix.utf8 {
+                buffer[end] = byte
+                end += 1
+            }
+            for (index, number) in [UInt64(client), UInt64(rotation), random].enumerated() {
+                if index > 0 {
+                    buffer[end] = UInt8(ascii: "-")
+                    end += 1
+                }
+                // Digits from the last, then reversed in place.
+                let first = end
+                var rest = number
+                repeat {
+                    buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    end += 1
+                    rest /= 10
+                } while rest > 0
+                buffer[first..<end].reverse()
+            }
+            return end
+        }
     }
 
     /// The desired state of a secret after a rotation, as the source of truth records it.
