@@ -35,8 +35,9 @@ public struct FakeCloudConfiguration: Sendable {
 
 /// Where a request to an instance ends up.
 public enum RouteOutcome: Sendable {
-    /// A live node takes it.
-    case served(Node)
+    /// A live node takes it. (Which one is the balancer's business: carrying it would retain and release the
+    /// node on every request.)
+    case served
     /// It reached a dead node, or a region that does not answer: the client hears nothing until its timeout.
     case noAnswer(String)
     /// An answer that is an error: no healthy node left, rate limited, the instance unavailable.
@@ -176,7 +177,7 @@ public final class FakeCloud: @unchecked Sendable {
         if instance.status != .active {
             do { try instance.checkAvailable() } catch { return .refused(error) }
         }
-        return .served(node)
+        return .served
     }
 
     /// One draw of the latency of an operation.

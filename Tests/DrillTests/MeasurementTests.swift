@@ -110,6 +110,14 @@ struct MeasurementTests {
         #expect(ledger.classify(secret: 0, fingerprint: 5) == .stale)
         #expect(ledger.classify(secret: 0, fingerprint: 7) == .corrupt)
         #expect(ledger.classify(secret: 0, variant: 1, fingerprint: 6) == .corrupt)
+        // In place, as the workload classifies: the same answers, and the ledger unchanged.
+        let before = ledger
+        for (variant, fingerprint) in [(0, 6), (0, 5), (0, 7), (1, 6)] as [(Int, UInt64)] {
+            #expect(
+                Ledger.classify(&ledger, secret: 0, variant: variant, fingerprint: fingerprint)
+                    == before.classify(secret: 0, variant: variant, fingerprint: fingerprint))
+        }
+        #expect(ledger.writes(of: 0) == before.writes(of: 0) && ledger.writes == before.writes)
     }
 
     @Test("the time series stays bounded however long the drill")

@@ -33,6 +33,9 @@ final class Workload: EventHandler {
     let protection: ProtectionRunner
     let spec: WorkloadSpec
     let scheduler: Scheduler
+    /// The principal the clients act as (the world's, kept here: read through the world, it is retained and
+    /// released on every request).
+    let application: Principal
     // The workload lives on the scheduler's thread; its hot state skips the runtime's exclusivity checks.
     @exclusivity(unchecked) private var clients: [Client]
     @exclusivity(unchecked) private var requests: [Request] = []
@@ -58,6 +61,7 @@ final class Workload: EventHandler {
         self.protection = protection
         spec = world.scenario.workload
         scheduler = world.cloud.scheduler
+        application = world.application
         let root = SeededRandom(seed: seed)
         clients = (0..<spec.clients).map { Client(random: root.fork("client/\($0)")) }
         latencyRandom = root.fork("client-latency")
@@ -165,8 +169,8 @@ final class Workload: EventHandler {
             do throws(SecretsManagerError) {
                 let variant = world.variant(secret: secret, endpoint: endpoint)
                 if request.isRead {
-                    let bytes = try instance.readCurrentData(&handles[endpoint][secret], by: world.application)
-                    var kind = world.ledger.classify(secret: secret, variant: variant, fingerprint: Fingerprint.of(bytes))
+                    let bytes = try instance.readCurrentData(&handles[endpoint][secret], by: application)
+                    var kind = Ledger.classify(&world.ledger, secret: secret, variant: variant, fingerprint: Fingerprint.of(bytes))
                     // A generated credential that a recovery re-issued was never acknowledged, and is as good.
                     if kind == .corrupt, variant == 1, !world.catalog.types[secret].acceptsDataOnRotation,
                         !world.ledger.isKnown(secret: secret, variant: 1)
@@ -186,7 +190,7 @@ final class Workload: EventHandler {
                             return
                         }
                     }
-                    let bytes = try instance.rotateCurrentData(&handles[endpoint][secret], prototype, by: world.application)
+                    let bytes = try instance.rotateCurrentData(&handles[endpoint][secret], prototype, by: application)
                     world.ledger.acknowledge(secret: secret, variant: variant, fingerprint: Fingerprint.of(bytes), at: now)
                     if let change { protection.sourceOfTruthChanged(change) }
                 }

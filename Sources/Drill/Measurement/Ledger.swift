@@ -58,6 +58,13 @@ public struct Ledger: Sendable {
         return entries[slot].contains { $0.fingerprint == fingerprint } ? .stale : .corrupt
     }
 
+    /// ``classify(secret:variant:fingerprint:)`` of a ledger held in a class, in place: called on the class's
+    /// property, the ledger is copied first, its three arrays retained and released, on every read of a drill.
+    @inline(__always)
+    public static func classify(_ ledger: inout Ledger, secret: Int, variant: Int, fingerprint: UInt64) -> ReadClass {
+        ledger.classify(secret: secret, variant: variant, fingerprint: fingerprint)
+    }
+
     public var secretCount: Int { entries.count / 2 }
 }
 
