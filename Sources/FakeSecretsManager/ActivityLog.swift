@@ -79,7 +79,7 @@ public final class ActivityLog: @unchecked Sendable {
     @exclusivity(unchecked) private var principalIndex: [String: Int32] = [:]
     @exclusivity(unchecked) private var lastPrincipal: (name: String, index: Int32)?
     /// Targets longer than a slot holds, by slot.
-    @exclusivity(unchecked) private var spilled: [Int: String] = [:]
+    @exclusivity(unchecked) private(set) var spilled: [Int: String] = [:]
 
     /// A target that is a canonical lowercase UUID (as every id the instance makes), packed into 16 bytes:
     /// a caller that keeps one (a ``SecretHandle``) logs without reading the id's text, which lives in its

@@ -109,7 +109,7 @@ final class SecretRecord {
 
 /// One version of a secret as stored.
 struct VersionRecord: Sendable {
-    // What a read of the version touches comes first, together (as in ``SecretRecord``).
+    // What a read of the version touches comes first, together at the start of its element in the array.
     /// The plaintext, as sealed or as first opened, with the key-management generation it was obtained
     /// under. Memory only, never stored; dropped when the sealed data changes, and not trusted once any
     /// root key has been deleted since (see ``ServiceInstance/openData(_:at:)``).

@@ -114,6 +114,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// `count` random bytes: key material and nonces inside the simulation.
     public mutating func bytes(_ count: Int) -> [UInt8] {
+        guard count > 0 else { return [] }
         // Each word's bytes, least significant first, a word at a time; the last word's extra bytes are dropped.
         var result = [UInt8](repeating: 0, count: (count + 7) & ~7)
         result.withUnsafeMutableBytes { raw in

@@ -201,9 +201,11 @@ struct CloudTests {
         log.record(time: at(1), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: "short")
         log.record(time: at(2), operation: .getSecret, principal: "q", outcome: .failure, status: 404, target: packed)
         #expect(log.recent.map(\.target) == [long, "short", id])
+        #expect(log.spilled.count == 1)
         // A packed event takes the spilled one's slot: the spill goes with it.
         log.record(time: at(3), operation: .createSecretVersion, principal: "q", outcome: .success, status: 201, target: packed)
         #expect(log.recent.map(\.target) == ["short", id, id])
+        #expect(log.spilled.isEmpty)
         #expect(log.recent.map(\.operation) == [.getSecret, .getSecret, .createSecretVersion])
         #expect(log.recent.map(\.status) == [200, 404, 201])
         // Text events then take packed slots back.
@@ -211,7 +213,16 @@ struct CloudTests {
         log.record(time: at(5), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: long)
         log.record(time: at(6), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: "x")
         #expect(log.recent.map(\.target) == [nil, long, "x"])
-        #expect(log.total == 7)
+        // A spilled target over a spilled one, once the ring is full: the new one is kept.
+        let longer = long + "-again"
+        for second in 7...9 {
+            log.record(time: at(second), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: longer)
+        }
+        #expect(log.recent.map(\.target) == [longer, longer, longer])
+        #expect(log.spilled.count == 3)
+        log.record(time: at(10), operation: .getSecret, principal: "p", outcome: .success, status: 200, target: packed)
+        #expect(log.spilled.count == 2)
+        #expect(log.total == 11)
     }
 }
 

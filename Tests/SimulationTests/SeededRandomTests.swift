@@ -41,6 +41,11 @@ struct SeededRandomTests {
             // The generator moves on by the words drawn, as the reference's did.
             #expect(random.next() == reference.next())
         }
+        // None for a count of zero or less, and no word drawn.
+        var random = SeededRandom(seed: 3)
+        for count in [-1, -7, -8, -100] { #expect(random.bytes(count).isEmpty) }
+        var untouched = SeededRandom(seed: 3)
+        #expect(random.next() == untouched.next())
     }
 
     @Test("uuids are version 4 and unique")
