@@ -47,6 +47,8 @@ final class InstanceStore: @unchecked Sendable {
     private var openFailure: String?
     /// Recorded operations not yet handed to the writer.
     private var pending: [RecordedOperation] = []
+    /// Where the operations in ``pending`` write whole secret and version rows.
+    private let pendingRows = PendingRows()
     /// Whether operations were handed over since the last flush.
     private var shipped = false
     /// Shipments the writer may hold at once: the caller waits rather than queue without bound.
@@ -208,12 +210,51 @@ final class InstanceStore: @unchecked Sendable {
     func write(_ updates: (StoreWriter) throws -> Void) throws {
         _ = try database()
         try checkFailure()
-        let writer = StoreWriter(keys: keys)
-        try updates(writer)
+        let writer = StoreWriter(keys: keys, rows: pendingRows, operation: pending.count)
+        let rowsBefore = pendingRows.rows.count
+        do {
+            try updates(writer)
+        } catch {
+            pendingRows.rows.removeSubrange(rowsBefore...)
+            throw error
+        }
         guard !writer.writes.isEmpty else { return }
         pending.append(RecordedOperation(writes: writer.writes))
         if pending.count >= Self.shipmentSize { try ship() }
     }
+
+    /// Writes a secret's retrieval stamps (what ``StoreWriter/stampRetrieval(_:)`` would write) into the rows
+    /// of operations not yet handed to the writer, when every row the stamps would update is written by one of
+    /// them: a secret read back right after it was created or rotated, as a restore checks each secret it
+    /// writes, then costs no update of its own. Every pending write of those rows takes the stamps, so the
+    /// last one applied holds them. Answers false, changing nothing, when some row has no pending write.
+    func absorbRetrieval(_ secret: SecretRecord) -> Bool {
+        let rows = pendingRows.rows
+        guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == nil }) else { return false }
+        for index in secret.versions.indices where Self.stampsDownload(secret.versions[index]) {
+            let key = secret.versions[index].storageKey
+            guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == key }) else { return false }
+        }
+        for row in rows where row.owner == secret.storageKey {
+            switch pending[row.operation].writes[row.write] {
+            case .checksummed(let key, let leading, var columns, let trailing):
+                columns.replaceSubrange((columns.count - Self.secretStampColumns)..., with: Self.secretStamps(secret))
+                pending[row.operation].writes[row.write] = .checksummed(
+                    key, leading: leading, columns: columns, trailing: trailing)
+            case .version(let key, var version, let secretKey, let leading, let trailing)
+            where !version.downloaded
+                && secret.versions.contains(where: { $0.storageKey == version.storageKey && Self.stampsDownload($0) }):
+                version.downloaded = true
+                pending[row.operation].writes[row.write] = .version(
+                    key, version, secretKey: secretKey, leading: leading, trailing: trailing)
+            default: continue
+            }
+        }
+        return true
+    }
+
+    /// Whether a retrieval stamp marks this version's row downloaded: it was read and still holds data.
+    static func stampsDownload(_ version: VersionRecord) -> Bool { version.downloaded && version.sealed != nil }
 
     private func checkFailure() throws {
         if let reason = failure.withLock({ $0 }) { throw StoreError.writeFailed(reason) }
@@ -225,6 +266,7 @@ final class InstanceStore: @unchecked Sendable {
         let queue = try database()
         let operations = pending
         pending = []
+        pendingRows.rows.removeAll(keepingCapacity: true)
         shipped = true
         if inFlight.wait(timeout: .now()) == .timedOut {
             // The writer is behind: rather than wait idle, make the sealed bytes it would make for these
@@ -582,6 +624,11 @@ final class InstanceStore: @unchecked Sendable {
     /// the secret's data or settings.
     static let secretStampColumns = 2
 
+    /// The retrieval stamps of a secret row, as the last ``secretStampColumns`` of ``secretColumns(_:)`` are.
+    static func secretStamps(_ secret: SecretRecord) -> [DatabaseValue] {
+        [secret.retrievedAt.map(millis).databaseValue, secret.downloaded.databaseValue]
+    }
+
     /// A version row's columns in statement order: those its checksum covers, then `downloaded`.
     static func versionColumns(_ version: VersionRecord, secretKey: Int64) -> [DatabaseValue] {
         let sealed = version.sealed
@@ -667,6 +714,22 @@ private final class Shipment: Sendable {
     }
 }
 
+/// Where the operations not yet handed to the writer write whole secret and version rows, in order (caller's
+/// thread only): what ``InstanceStore/absorbRetrieval(_:)`` looks through instead of the writes themselves.
+final class PendingRows {
+    struct Row {
+        /// The secret's row key: the row itself, or the owner of the version row.
+        var owner: Int64
+        /// The version's row key, for a version row.
+        var version: Int64?
+        /// The operation's index in the pending operations, and the write's in the operation.
+        var operation: Int
+        var write: Int
+    }
+
+    var rows: [Row] = []
+}
+
 /// The next row keys of the secrets and versions tables (caller's thread only).
 final class RowKeys {
     var nextSecret: Int64 = 1
@@ -678,8 +741,19 @@ final class RowKeys {
 final class StoreWriter {
     private(set) var writes: [RowWrite] = []
     private let keys: RowKeys
+    private let rows: PendingRows
+    private let operation: Int
 
-    init(keys: RowKeys) { self.keys = keys }
+    init(keys: RowKeys, rows: PendingRows, operation: Int) {
+        self.keys = keys
+        self.rows = rows
+        self.operation = operation
+    }
+
+    /// Notes that the next write inserts or rewrites a whole secret row (`version` nil) or version row.
+    private func noteRow(secretKey: Int64, version: Int64?) {
+        rows.rows.append(PendingRows.Row(owner: secretKey, version: version, operation: operation, write: writes.count))
+    }
 
     private func record(_ key: PreparedStatements.Key, _ values: [DatabaseValue]) {
         writes.append(.prepared(key, values))
@@ -717,6 +791,7 @@ final class StoreWriter {
     func insertSecret(_ secret: SecretRecord) {
         secret.storageKey = keys.nextSecret
         keys.nextSecret += 1
+        noteRow(secretKey: secret.storageKey, version: nil)
         writes.append(
             .checksummed(
                 .insertSecret, leading: secret.storageKey.databaseValue, columns: InstanceStore.secretColumns(secret),
@@ -725,6 +800,7 @@ final class StoreWriter {
 
     /// Writes an existing secret's row again (not its versions or locks).
     func saveSecret(_ secret: SecretRecord) {
+        noteRow(secretKey: secret.storageKey, version: nil)
         writes.append(
             .checksummed(
                 .saveSecret, leading: nil, columns: InstanceStore.secretColumns(secret),
@@ -742,6 +818,7 @@ final class StoreWriter {
     func insertVersion(_ version: inout VersionRecord, of secret: SecretRecord) {
         version.storageKey = keys.nextVersion
         keys.nextVersion += 1
+        noteRow(secretKey: secret.storageKey, version: version.storageKey)
         writes.append(
             .version(
                 .insertVersion, version, secretKey: secret.storageKey, leading: version.storageKey.databaseValue,
@@ -750,6 +827,7 @@ final class StoreWriter {
 
     /// Writes an existing version row again.
     func saveVersion(_ version: VersionRecord, of secret: SecretRecord) {
+        noteRow(secretKey: secret.storageKey, version: version.storageKey)
         writes.append(
             .version(
                 .saveVersion, version, secretKey: secret.storageKey, leading: nil,
@@ -758,11 +836,8 @@ final class StoreWriter {
 
     /// Writes a secret's retrieval stamps, and marks its downloaded versions that still hold data.
     func stampRetrieval(_ secret: SecretRecord) {
-        record(
-            .stampSecret,
-            [secret.retrievedAt.map(InstanceStore.millis).databaseValue, secret.downloaded.databaseValue,
-             secret.storageKey.databaseValue])
-        for version in secret.versions where version.downloaded && version.sealed != nil {
+        record(.stampSecret, InstanceStore.secretStamps(secret) + [secret.storageKey.databaseValue])
+        for version in secret.versions where InstanceStore.stampsDownload(version) {
             record(.stampVersion, [version.storageKey.databaseValue])
         }
     }

@@ -342,6 +342,8 @@ public final class ServiceInstance: @unchecked Sendable {
     /// Notes that a secret's retrieval stamps changed, to be written later.
     func noteRetrieval(_ secret: SecretRecord) {
         guard !secret.retrievalUnsaved else { return }
+        // Read back before its rows were handed to the writer: they take the stamps.
+        if secret.integrityFailure == nil, store.absorbRetrieval(secret) { return }
         secret.retrievalUnsaved = true
         unsavedRetrievals.append(secret)
     }

@@ -169,6 +169,68 @@ struct StorageWriterTests {
         #expect(try world.instance.getSecretVersionMetadata(secretID: id, version: .current, by: world.manager).downloaded)
     }
 
+    @Test("a secret read back before its rows are handed to the writer has its stamps written in them, else later")
+    func stampsAbsorbed() throws {
+        let world = try TestWorld()
+        let shipped = try Self.rotatedSecrets(1, in: world)[0]
+        try world.instance.store.flush()
+        // Created and rotated (two operations), not yet handed over: fewer than a shipment.
+        let pending = try world.arbitrary("pending", "v1").id
+        _ = try world.instance.createSecretVersion(
+            secretID: pending, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
+        let created = try world.arbitrary("created-only", "v1").id
+        world.cloud.scheduler.run(until: .init(.seconds(42)))
+        for id in [shipped, pending, created] { _ = try world.instance.getSecret(id: id, by: world.manager) }
+        #expect(world.instance.unsavedRetrievals.map(\.id) == [shipped], "only the handed-over secret waits for a stamp")
+
+        // Read again later: the pending rows take the newer stamp.
+        world.cloud.scheduler.run(until: .init(.seconds(50)))
+        _ = try world.instance.getSecret(id: pending, by: world.manager)
+        #expect(world.instance.unsavedRetrievals.map(\.id) == [shipped])
+
+        // Its rows handed over, a rotation pending and read: its earlier version's flag is not in the pending
+        // rows, so the stamp waits for a flush.
+        try world.instance.store.flush()
+        _ = try world.instance.createSecretVersion(
+            secretID: created, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
+        _ = try world.instance.getSecret(id: created, by: world.manager)
+        #expect(world.instance.unsavedRetrievals.map(\.id) == [shipped, created])
+
+        try world.instance.flushRetrievals()
+        try world.instance.store.flush()
+        let rows = try DatabaseQueue(path: world.instance.databasePath).read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.retrieved_at, s.downloaded, v.sequence, v.downloaded FROM secrets s
+                    JOIN secret_versions v ON v.secret_key = s.key ORDER BY s.key, v.sequence
+                    """
+            ).map { row -> String in
+                let id: String = row[0]
+                let stamp: Int64? = row[1]
+                let downloaded: Bool = row[2]
+                let sequence: Int = row[3]
+                let versionDownloaded: Bool = row[4]
+                let name = id == shipped ? "shipped" : id == pending ? "pending" : "created"
+                return "\(name) \(stamp.map(String.init) ?? "nil") \(downloaded) v\(sequence) \(versionDownloaded)"
+            }
+        }
+        let base = Int64(world.cloud.date(.init(.seconds(0))).timeIntervalSince1970 * 1000)
+        #expect(
+            rows == [
+                "shipped \(base + 42_000) true v1 false", "shipped \(base + 42_000) true v2 true",
+                "pending \(base + 50_000) true v1 false", "pending \(base + 50_000) true v2 true",
+                "created \(base + 50_000) true v1 true", "created \(base + 50_000) true v2 true",
+            ])
+        // The rows still pass their checksums, and reload as written.
+        try world.instance.reloadFromStorage()
+        for id in [shipped, pending, created] {
+            let metadata = try world.instance.getSecretMetadata(id: id, by: world.manager)
+            #expect(metadata.downloaded)
+            #expect(try world.instance.getSecretVersionMetadata(secretID: id, version: .current, by: world.manager).downloaded)
+        }
+    }
+
     @Test("a file whose checksums still cover the retrieval stamps is migrated; a row that fails them stays refused")
     func stampsMigration() throws {
         let world = try TestWorld()
