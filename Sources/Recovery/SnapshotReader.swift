@@ -19,9 +19,11 @@ public struct SnapshotReader: Sendable {
         public var unreadable: [SecretKey: String] = [:]
     }
 
-    public func read(_ service: some SecretsManagerService, clock: some Clock<Duration>) async throws
-        -> (InstanceSnapshot, Report)
-    {
+    /// Reads the instance. `each` is handed every secret's snapshot as soon as it is read, in the order of
+    /// the snapshot's secrets (a backup encodes them meanwhile).
+    public func read(
+        _ service: some SecretsManagerService, clock: some Clock<Duration>, each: (SecretSnapshot) -> Void = { _ in }
+    ) async throws -> (InstanceSnapshot, Report) {
         var report = Report()
         var retries = 0
         let groups = try await backoff.run(clock: clock, retries: &retries) { try await service.listSecretGroups() }
@@ -64,6 +66,7 @@ public struct SnapshotReader: Sendable {
                 report.unreadable[key] = error.description
             }
             snapshot.secrets.append(entry)
+            each(entry)
         }
 
         let configurationsPage = try await backoff.run(clock: clock, retries: &retries) {

@@ -51,7 +51,7 @@ public enum CanonicalJSON {
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Writes `string` quoted and escaped; runs of bytes that need no escape are copied at once.
-    static func write(string: String, into output: inout [UInt8]) {
+    public static func write(string: String, into output: inout [UInt8]) {
         output.append(0x22)
         var string = string
         string.withUTF8 { bytes in

@@ -112,6 +112,76 @@ struct ArchiveCodecTests {
             sourceCRN: "crn:v1:bluemix:public:secrets-manager:us-south:a/x:y::", sourceRegion: "us-south")
         let identical = again == archive
         #expect(identical)
+        // Entries made in batches on other threads while the secrets come in, a part batch at the end.
+        let entries = BackupArchive.SecretEntries()
+        for secret in snapshot.secrets { entries.add(secret) }
+        let streamed = try BackupArchive.encode(
+            snapshot, entries: entries, key: key, nonce: Array(repeating: 3, count: 12),
+            createdAt: Date(timeIntervalSince1970: 0), sourceCRN: "crn:v1:bluemix:public:secrets-manager:us-south:a/x:y::",
+            sourceRegion: "us-south")
+        let streamedIdentical = streamed == archive
+        #expect(streamedIdentical)
+        #expect(3_000 % BackupArchive.SecretEntries.batchSize != 0, "the last batch is a part batch")
+    }
+
+    @Test("entries made in batches come back in order for any count of secrets", arguments: [0, 1, 255, 256, 257, 1_000])
+    func secretEntriesInOrder(count: Int) {
+        let snapshot = Self.snapshot(secrets: count)
+        let entries = BackupArchive.SecretEntries()
+        for secret in snapshot.secrets { entries.add(secret) }
+        let made = entries.finish()
+        let expected = snapshot.secrets.map(BackupArchive.secretEntry)
+        #expect(made.map(\.bytes) == expected.map(\.bytes))
+        #expect(made.map(\.sha256) == expected.map(\.sha256))
+    }
+
+    static func fields(_ manifest: BackupArchive.Manifest) -> [String] {
+        manifest.entries.map { "\($0.name)|\($0.length)|\($0.sha256)" } + [manifest.sha256]
+    }
+
+    @Test("the manifest line is written straight as canonical JSON, and read straight or through JSON the same")
+    func manifestLine() throws {
+        typealias Entry = BackupArchive.Manifest.Entry
+        let manifests = [
+            BackupArchive.Manifest(entries: [], sha256: "e3b0"),
+            BackupArchive.Manifest(
+                entries: [
+                    Entry(name: "groups", length: 0, sha256: String(repeating: "ab", count: 32)),
+                    Entry(name: "secrets/0000001", length: 9, sha256: "0"),
+                    Entry(name: "secrets/0000002", length: 10, sha256: ""),
+                    Entry(name: "big", length: 12_345_678_901_234, sha256: "x"),
+                ], sha256: "whole"),
+            // What the direct reader leaves to JSON: escapes, control characters, non-ASCII, 15 digits.
+            BackupArchive.Manifest(
+                entries: [
+                    Entry(name: "biggest", length: 999_999_999_999_999, sha256: "x"),
+                    Entry(name: #"a "quoted" \ name"#, length: 1, sha256: "s"),
+                    Entry(name: "tab\there\u{1}", length: 2, sha256: "s"), Entry(name: "café", length: 3, sha256: "s"),
+                ], sha256: "w"),
+        ]
+        for manifest in manifests {
+            #expect(manifest.bytes == CanonicalJSON.bytes(manifest.json))
+            let read = try BackupArchive.Manifest(line: manifest.bytes)
+            #expect(Self.fields(read) == Self.fields(manifest))
+        }
+        #expect(BackupArchive.Manifest.direct(manifests[0].bytes) != nil)
+        #expect(BackupArchive.Manifest.direct(manifests[1].bytes) != nil, "what the writer writes is read directly")
+        #expect(BackupArchive.Manifest.direct(manifests[2].bytes) == nil)
+        // Other forms of the same JSON read through JSONReader to the same manifest.
+        let spaced = #"{ "sha256" : "whole", "entries" : [ { "sha256":"0", "name":"secrets/0000001", "length":9 } ] }"#
+        #expect(Self.fields(try BackupArchive.Manifest(line: Array(spaced.utf8))) == ["secrets/0000001|9|0", "whole"])
+        // Forms close to the written one that are not manifests are refused.
+        let canonical = String(decoding: manifests[1].bytes, as: UTF8.self)
+        for broken in [
+            canonical.replacingOccurrences(of: #""length":9"#, with: #""length":-9"#),
+            canonical.replacingOccurrences(of: #""length":9"#, with: #""length":"9""#),
+            canonical.replacingOccurrences(of: #""length":9"#, with: #""length":9.5"#),
+            canonical.replacingOccurrences(of: #""length":9"#, with: #""length":1e16"#),
+            canonical.replacingOccurrences(of: #""name":"big""#, with: #""name":7"#),
+            String(canonical.dropLast()), canonical + "x", canonical + "}",
+        ] {
+            #expect(throws: JSONReader.SyntaxError.self, "\(broken)") { try BackupArchive.Manifest(line: Array(broken.utf8)) }
+        }
     }
 
     static func encode(_ snapshot: InstanceSnapshot, version: Int) throws -> Data {

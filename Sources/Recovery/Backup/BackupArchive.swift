@@ -1,6 +1,8 @@
 import Crypto
+import Dispatch
 import Foundation
 import SecretsManager
+import Synchronization
 
 /// The key that encrypts backup archives. It is the customer's, kept apart from the instance's KMS, so a
 /// lost root key or a lost region does not take the backups with it.
@@ -93,6 +95,93 @@ public enum BackupArchive {
             ])
         }
 
+        /// The manifest line: `CanonicalJSON.bytes(json)`, written straight rather than through a `JSONValue`
+        /// of an object per entry (its fields in sorted order: length, name, sha256).
+        var bytes: [UInt8] {
+            var output: [UInt8] = []
+            output.reserveCapacity(entries.count * 112 + 96)
+            output.append(contentsOf: #"{"entries":["#.utf8)
+            for (index, entry) in entries.enumerated() {
+                output.append(contentsOf: index == 0 ? #"{"length":"#.utf8 : #",{"length":"#.utf8)
+                output.append(contentsOf: String(entry.length).utf8)
+                output.append(contentsOf: #","name":"#.utf8)
+                CanonicalJSON.write(string: entry.name, into: &output)
+                output.append(contentsOf: #","sha256":"#.utf8)
+                CanonicalJSON.write(string: entry.sha256, into: &output)
+                output.append(0x7D)
+            }
+            output.append(contentsOf: #"],"sha256":"#.utf8)
+            CanonicalJSON.write(string: sha256, into: &output)
+            output.append(0x7D)
+            return output
+        }
+
+        /// Reads a manifest line: in the form ``bytes`` writes, directly; in any other JSON form, through
+        /// `JSONReader` and ``init(json:)``, which a manifest read directly would give the same value.
+        init(line: some Collection<UInt8>) throws(JSONReader.SyntaxError) {
+            let bytes = Array(line)
+            if let manifest = Self.direct(bytes) {
+                self = manifest
+            } else {
+                try self.init(json: JSONReader.parse(bytes))
+            }
+        }
+
+        /// The manifest, when `bytes` are exactly in the form ``bytes`` writes with strings of printable ASCII
+        /// and no escapes; nil otherwise.
+        static func direct(_ bytes: [UInt8]) -> Manifest? {
+            bytes.withUnsafeBufferPointer { bytes -> Manifest? in
+                var position = 0
+                func literal(_ text: StaticString) -> Bool {
+                    let count = text.utf8CodeUnitCount
+                    guard bytes.count - position >= count,
+                        memcmp(bytes.baseAddress! + position, text.utf8Start, count) == 0
+                    else { return false }
+                    position += count
+                    return true
+                }
+                func string() -> String? {
+                    guard position < bytes.count, bytes[position] == 0x22 else { return nil }
+                    let start = position + 1
+                    var end = start
+                    while end < bytes.count, bytes[end] != 0x22 {
+                        guard bytes[end] >= 0x20, bytes[end] < 0x7F, bytes[end] != 0x5C else { return nil }
+                        end += 1
+                    }
+                    guard end < bytes.count else { return nil }
+                    position = end + 1
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
+                func length() -> Int? {
+                    var value = 0
+                    let start = position
+                    while position < bytes.count, (0x30...0x39).contains(bytes[position]), position - start < 15 {
+                        value = value * 10 + Int(bytes[position] - 0x30)
+                        position += 1
+                    }
+                    let digits = position - start
+                    guard digits > 0, digits < 15, bytes[start] != 0x30 || digits == 1 else { return nil }
+                    return value
+                }
+                guard literal(#"{"entries":["#) else { return nil }
+                var entries: [Entry] = []
+                entries.reserveCapacity(bytes.count / 112)
+                if !literal("]") {
+                    repeat {
+                        guard literal(#"{"length":"#), let length = length(), literal(#","name":"#), let name = string(),
+                            literal(#","sha256":"#), let sha256 = string(), literal("}")
+                        else { return nil }
+                        entries.append(Entry(name: name, length: length, sha256: sha256))
+                    } while literal(",")
+                    guard literal("]") else { return nil }
+                }
+                guard literal(#","sha256":"#), let sha256 = string(), literal("}"), position == bytes.count else {
+                    return nil
+                }
+                return Manifest(entries: entries, sha256: sha256)
+            }
+        }
+
         init(json: JSONValue) throws(JSONReader.SyntaxError) {
             func fail() -> JSONReader.SyntaxError { JSONReader.SyntaxError(offset: 0, reason: "not a manifest") }
             guard case .object(let object) = json, case .array(let items)? = object["entries"],
@@ -145,9 +234,73 @@ public enum BackupArchive {
             version: formatVersion)
     }
 
+    /// ``encode(_:key:nonce:createdAt:sourceCRN:sourceRegion:)`` with the secrets' entries already made by
+    /// `entries`, which was handed every secret of the snapshot, in order, as they were read.
+    static func encode(
+        _ snapshot: InstanceSnapshot, entries: SecretEntries, key: BackupKey, nonce: [UInt8], createdAt: Date,
+        sourceCRN: String, sourceRegion: String
+    ) throws -> Data {
+        try encode(
+            snapshot, key: key, nonce: nonce, createdAt: createdAt, sourceCRN: sourceCRN, sourceRegion: sourceRegion,
+            version: formatVersion, secretEntries: entries.finish())
+    }
+
+    /// A secret's entry: its canonical JSON, and the SHA-256 of that in hex.
+    static func secretEntry(_ secret: SecretSnapshot) -> (bytes: Data, sha256: String) {
+        let bytes = Data(CanonicalJSON.bytes(secret.json))
+        return (bytes, Digests.hex(SHA256.hash(data: bytes)))
+    }
+
+    /// Secrets' entries (``secretEntry(_:)``) made on other threads while the caller goes on: a backup hands
+    /// each secret over as it reads it, and the entries are ready, or nearly, when the reading ends. The
+    /// entries are the same, in the same order, as those made from the whole snapshot at once.
+    ///
+    /// Thread confinement: ``add(_:)`` and ``finish()`` on the caller's thread; each batch is encoded on a
+    /// global queue into its own slot, under a lock.
+    final class SecretEntries: @unchecked Sendable {
+        /// Secrets encoded together on one thread.
+        static let batchSize = 256
+        private var batch: [SecretSnapshot] = []
+        private var batches = 0
+        private let encoded = Mutex<[Int: [(bytes: Data, sha256: String)]]>([:])
+        private let group = DispatchGroup()
+
+        init() { batch.reserveCapacity(Self.batchSize) }
+
+        /// The next secret of the snapshot.
+        func add(_ secret: SecretSnapshot) {
+            batch.append(secret)
+            if batch.count == Self.batchSize { submit() }
+        }
+
+        private func submit() {
+            guard !batch.isEmpty else { return }
+            let secrets = batch
+            let index = batches
+            batch.removeAll(keepingCapacity: true)
+            batches += 1
+            DispatchQueue.global().async(group: group) { [self] in
+                let entries = secrets.map(BackupArchive.secretEntry)
+                encoded.withLock { $0[index] = entries }
+            }
+        }
+
+        /// Every entry, in the order the secrets were added, once all are made.
+        func finish() -> [(bytes: Data, sha256: String)] {
+            submit()
+            group.wait()
+            return encoded.withLock { encoded in
+                var entries: [(bytes: Data, sha256: String)] = []
+                entries.reserveCapacity(batches * Self.batchSize)
+                for index in 0..<batches { entries.append(contentsOf: encoded[index] ?? []) }
+                return entries
+            }
+        }
+    }
+
     static func encode(
         _ snapshot: InstanceSnapshot, key: BackupKey, nonce: [UInt8], createdAt: Date, sourceCRN: String,
-        sourceRegion: String, version: Int
+        sourceRegion: String, version: Int, secretEntries: [(bytes: Data, sha256: String)]? = nil
     ) throws -> Data {
         precondition(readableVersions.contains(version), "no format version \(version)")
         let encoder = SecretsManagerJSON.makeEncoder()
@@ -157,10 +310,8 @@ public enum BackupArchive {
             ("notifications_registration", encoder.encode(snapshot.notificationsRegistration)),
         ].map { name, bytes in (name, bytes, Digests.hex(SHA256.hash(data: bytes))) }
         // Each secret's entry and its hash depend on that secret alone: made on every core.
-        let secrets = Parallel.map(snapshot.secrets) { secret in
-            let bytes = Data(CanonicalJSON.bytes(secret.json))
-            return (bytes, Digests.hex(SHA256.hash(data: bytes)))
-        }
+        let secrets = secretEntries ?? Parallel.map(snapshot.secrets, secretEntry)
+        precondition(secrets.count == snapshot.secrets.count, "an entry for every secret of the snapshot")
         entries.reserveCapacity(entries.count + secrets.count)
         for (index, (bytes, sha256)) in secrets.enumerated() {
             entries.append(("secrets/" + zeroPadded(index, width: 7), bytes, sha256))
@@ -175,7 +326,7 @@ public enum BackupArchive {
             whole = listDigest(listed)
         }
         let manifest = Manifest(entries: listed, sha256: whole)
-        var payload = Data(CanonicalJSON.bytes(manifest.json))
+        var payload = Data(manifest.bytes)
         payload.reserveCapacity(payload.count + 1 + entries.reduce(0) { $0 + $1.bytes.count } + 16)
         payload.append(0x0A)
         for entry in entries { payload.append(entry.bytes) }
@@ -291,7 +442,7 @@ public enum BackupArchive {
             throw .tampered("the header or payload does not authenticate")
         }
         guard let newline = firstNewline(in: payload),
-            let manifest = try? Manifest(json: JSONReader.parse(Array(payload[payload.startIndex..<newline])))
+            let manifest = try? Manifest(line: payload[payload.startIndex..<newline])
         else {
             throw .tampered("the manifest is unreadable")
         }

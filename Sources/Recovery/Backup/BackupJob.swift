@@ -30,9 +30,12 @@ public struct BackupJob: Sendable {
         _ service: some SecretsManagerService, clock: some Clock<Duration>, now: Date, nonce: [UInt8], sourceCRN: String,
         sourceRegion: String
     ) async throws -> Outcome {
-        let (snapshot, report) = try await reader.read(service, clock: clock)
+        // Each secret's entry is made on another core while the next secrets are read.
+        let entries = BackupArchive.SecretEntries()
+        let (snapshot, report) = try await reader.read(service, clock: clock) { entries.add($0) }
         let archive = try BackupArchive.encode(
-            snapshot, key: key, nonce: nonce, createdAt: now, sourceCRN: sourceCRN, sourceRegion: sourceRegion)
+            snapshot, entries: entries, key: key, nonce: nonce, createdAt: now, sourceCRN: sourceCRN,
+            sourceRegion: sourceRegion)
         let name = Self.archiveName(at: now)
         try bucket.write(name, archive)
         let names = try bucket.list()
