@@ -60,6 +60,42 @@ struct CloudTests {
         #expect(outcomes.value.filter { $0 == 429 }.count == 20)
     }
 
+    @Test("a call without latency is answered as the caller's next step; one with latency lets others run first")
+    func zeroLatencyAnswersAtOnce() throws {
+        for (latency, expected) in [(Duration.zero, ["a: called", "a: answered", "b"]), (.milliseconds(1), ["a: called", "b", "a: answered"])] {
+            let world = try TestWorld(costModel: ServiceCostModel(latency: .constant(latency)))
+            let secret = try world.arbitrary("db", "v1")
+            let client = world.client()
+            let steps = Box<[String]>([])
+            let scheduler = world.cloud.scheduler
+            let first = scheduler.spawn("a") {
+                steps.value.append("a: called")
+                _ = try await client.getSecretMetadata(id: secret.id)
+                steps.value.append("a: answered")
+            }
+            let second = scheduler.spawn("b") { steps.value.append("b") }
+            scheduler.run(until: first)
+            scheduler.run(until: second)
+            #expect(steps.value == expected, "latency \(latency)")
+        }
+        // A cancelled caller is still refused without latency.
+        let world = try TestWorld()
+        let secret = try world.arbitrary("db", "v1")
+        let client = world.client()
+        let outcome = Box<String>("")
+        let process = world.cloud.scheduler.spawn("cancelled") {
+            withUnsafeCurrentTask { $0?.cancel() }
+            do {
+                _ = try await client.getSecretMetadata(id: secret.id)
+                outcome.value = "answered"
+            } catch is CancellationError {
+                outcome.value = "cancelled"
+            }
+        }
+        world.cloud.scheduler.run(until: process)
+        #expect(outcome.value == "cancelled")
+    }
+
     @Test("every call costs its latency in virtual time; a dead node costs the timeout")
     func latency() throws {
         let world = try TestWorld(costModel: ServiceCostModel(latency: .constant(.milliseconds(50))))
