@@ -235,19 +235,15 @@ final class InstanceStore: @unchecked Sendable {
             let key = secret.versions[index].storageKey
             guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == key }) else { return false }
         }
+        let stamps = Self.secretStamps(secret)
         for row in rows where row.owner == secret.storageKey {
-            switch pending[row.operation].writes[row.write] {
-            case .checksummed(let key, let leading, var columns, let trailing):
-                columns.replaceSubrange((columns.count - Self.secretStampColumns)..., with: Self.secretStamps(secret))
-                pending[row.operation].writes[row.write] = .checksummed(
-                    key, leading: leading, columns: columns, trailing: trailing)
-            case .version(let key, var version, let secretKey, let leading, let trailing)
-            where !version.downloaded
-                && secret.versions.contains(where: { $0.storageKey == version.storageKey && Self.stampsDownload($0) }):
-                version.downloaded = true
-                pending[row.operation].writes[row.write] = .version(
-                    key, version, secretKey: secretKey, leading: leading, trailing: trailing)
-            default: continue
+            if let version = row.version {
+                guard let index = secret.versions.firstIndex(where: { $0.storageKey == version }),
+                    Self.stampsDownload(secret.versions[index])
+                else { continue }
+                pending[row.operation].writes[row.write].markDownloaded()
+            } else {
+                pending[row.operation].writes[row.write].replaceStamps(with: stamps)
             }
         }
         return true
@@ -674,6 +670,24 @@ enum RowWrite: Sendable {
                 leading, InstanceStore.versionColumns(version, secretKey: secretKey),
                 unchecked: InstanceStore.versionStampColumns, trailing)
         }
+    }
+
+    /// A secret row's write with its retrieval stamps (the last columns) replaced. The columns are taken out of
+    /// the write first, so they are changed in place rather than copied.
+    mutating func replaceStamps(with stamps: [DatabaseValue]) {
+        guard case .checksummed(let key, let leading, var columns, let trailing) = self else { return }
+        self = .prepared(key, [])
+        columns.replaceSubrange((columns.count - stamps.count)..., with: stamps)
+        self = .checksummed(key, leading: leading, columns: columns, trailing: trailing)
+    }
+
+    /// A version row's write with the version marked downloaded.
+    mutating func markDownloaded() {
+        guard case .version(let key, var version, let secretKey, let leading, let trailing) = self, !version.downloaded
+        else { return }
+        self = .prepared(key, [])
+        version.downloaded = true
+        self = .version(key, version, secretKey: secretKey, leading: leading, trailing: trailing)
     }
 
     private static func row(
