@@ -17,7 +17,7 @@ extension ServiceInstance {
     public func corruptLogically(secretIDs: [String], by writer: Principal) -> [CorruptedWrite] {
         var written: [CorruptedWrite] = []
         for id in secretIDs {
-            guard let secret = secrets[id] else { continue }
+            guard let secret = record(id: id) else { continue }
             let garbage = garbageData(for: secret.secretType)
             if let version = try? createSecretVersion(
                 secretID: id, SecretVersionPrototype(data: garbage), by: writer)
@@ -49,7 +49,7 @@ extension ServiceInstance {
         try store.checkpoint()
         var patterns: [UInt64: (secretID: String, length: Int)] = [:]
         for id in secretIDs {
-            guard let sealed = secrets[id]?.current?.sealed else { continue }
+            guard let sealed = record(id: id)?.current?.sealed else { continue }
             let stored = [UInt8](sealed.ciphertext)
             guard stored.count >= 16 else { continue }
             patterns[Self.prefixWord(stored, 0)] = (id, stored.count)
@@ -112,7 +112,7 @@ extension ServiceInstance {
         var rewrapped = 0
         var changedSecrets: [SecretRecord] = []
         var changedConfigurations: [ConfigurationRecord] = []
-        for secret in secrets.values {
+        for secret in secrets.all {
             var changed = false
             for index in secret.versions.indices {
                 guard let sealed = secret.versions[index].sealed, sealed.rootKeyID == rootKey.keyID else { continue }

@@ -60,6 +60,10 @@ final class SecretRecord {
     var storageKey: Int64 = 0
     /// A username_password secret's username, once known (it never changes, and is not secret).
     var username: String?
+    /// Where the secret stands in its instance's ``SecretOrder``.
+    var ordering = Ordering.unlisted
+
+    enum Ordering { case unlisted, listed, removed }
 
     init(
         id: String, secretType: SecretType, name: String, groupID: String, description: String?, labels: [String],

@@ -83,7 +83,7 @@ extension ServiceInstance {
             try authorize(principal, .deleteSecretGroup, groupID: nil)
             guard groups[id] != nil else { throw .notFound("secret group \(id) does not exist") }
             guard id != SecretGroup.defaultID else { throw .badRequest("the default secret group cannot be deleted") }
-            let held = secrets.values.reduce(0) { $0 + ($1.groupID == id ? 1 : 0) }
+            let held = secrets.all.reduce(0) { $0 + ($1.groupID == id ? 1 : 0) }
             guard held == 0 else {
                 throw .preconditionFailed(
                     "secret group \(id) still holds \(held) secret(s); delete or move them before deleting the group")

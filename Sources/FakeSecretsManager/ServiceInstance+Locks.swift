@@ -91,7 +91,7 @@ extension ServiceInstance {
             try checkPaging(offset: offset, limit: limit)
             let allowed = accessControl.groups(for: principal, .listSecretsLocks)
             if let allowed, allowed.isEmpty { try authorize(principal, .listSecretsLocks, groupID: nil) }
-            let locked = secrets.values.filter { secret in
+            let locked = secrets.all.filter { secret in
                 !secret.locks.isEmpty && (allowed?.contains(secret.groupID) ?? true)
             }
             let page = locked.dropFirst(offset).prefix(limit)

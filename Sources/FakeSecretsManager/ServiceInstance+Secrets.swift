@@ -75,8 +75,8 @@ extension ServiceInstance {
             let labels = options.matchAllLabels ?? []
             let unfiltered = allowed == nil && groupFilter == nil && typeFilter == nil && (search?.isEmpty ?? true) && labels.isEmpty
             // Nothing to filter: every secret in creation order, without a pass over them.
-            var matching = unfiltered ? secrets.values.elements : []
-            for secret in unfiltered ? [] : secrets.values.elements {
+            var matching = unfiltered ? secrets.all : []
+            for secret in unfiltered ? [] : secrets.all {
                 if let allowed, !allowed.contains(secret.groupID) { continue }
                 if let groupFilter, !groupFilter.contains(secret.groupID) { continue }
                 if let typeFilter, !typeFilter.contains(secret.secretType) { continue }
@@ -138,7 +138,7 @@ extension ServiceInstance {
                 throw .notFound("secret group '\(groupName)' does not exist")
             }
             try authorize(principal, .getSecret, groupID: group.id)
-            guard let id = namesByType[secretType]?[name], let secret = secrets[id], secret.groupID == group.id else {
+            guard let id = namesByType[secretType]?[name], let secret = record(id: id), secret.groupID == group.id else {
                 throw .notFound("no \(secretType.rawValue) secret named '\(name)' in secret group '\(groupName)'")
             }
             return try secretWithData(secret)

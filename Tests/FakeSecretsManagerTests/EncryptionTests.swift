@@ -102,10 +102,10 @@ struct EncryptionTests {
     func deferredSealMatchesStorage() throws {
         let world = try TestWorld()
         let secret = try world.arbitrary("db", "payload-deferred")
-        let fresh = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        let fresh = try #require(world.instance.record(id: secret.id)?.versions[0].sealed)
         try world.instance.flushStorage()
         try world.instance.reloadFromStorage()
-        let stored = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        let stored = try #require(world.instance.record(id: secret.id)?.versions[0].sealed)
         #expect(fresh.ciphertext == stored.ciphertext)
         #expect(fresh.wrappedKey == stored.wrappedKey)
         #expect(fresh.nonce == stored.nonce)
@@ -113,7 +113,7 @@ struct EncryptionTests {
         #expect(fresh.ciphertext.count == SecretData.arbitrary(payload: "payload-deferred").canonicalJSON().count + 16)
         #expect(!contains(Array(fresh.ciphertext), Array("payload-deferred".utf8)))
         let key = try Envelope.dataKey(of: fresh, kms: world.kms)
-        let context = world.instance.context(secretID: secret.id, versionID: world.instance.secrets[secret.id]!.versions[0].id)
+        let context = world.instance.context(secretID: secret.id, versionID: world.instance.record(id: secret.id)!.versions[0].id)
         let plaintext = try Envelope.open(fresh, context: context, dataKey: key)
         let sealedFrom = SecretData.arbitrary(payload: "payload-deferred").canonicalJSON()
         #expect(plaintext == sealedFrom)
@@ -146,7 +146,7 @@ struct EncryptionTests {
     func sealedPayloadDump() throws {
         let world = try TestWorld()
         let secret = try world.arbitrary("db", "payload-dumped-7f3a")
-        let sealed = try #require(world.instance.secrets[secret.id]?.versions[0].sealed)
+        let sealed = try #require(world.instance.record(id: secret.id)?.versions[0].sealed)
         var text = ""
         dump(sealed, to: &text)
         #expect(!text.contains("payload-dumped-7f3a"))
@@ -160,8 +160,8 @@ struct EncryptionTests {
         let world = try TestWorld()
         let first = try world.arbitrary("one", "payload-one")
         let second = try world.arbitrary("two", "payload-two")
-        let record = try #require(world.instance.secrets[second.id])
-        record.versions[0].sealed = world.instance.secrets[first.id]?.versions[0].sealed
+        let record = try #require(world.instance.record(id: second.id))
+        record.versions[0].sealed = world.instance.record(id: first.id)?.versions[0].sealed
         var thrown: SecretsManagerError?
         do { _ = try world.instance.getSecret(id: second.id, by: world.manager) } catch { thrown = error }
         #expect(thrown?.code == "storage_corruption_detected")

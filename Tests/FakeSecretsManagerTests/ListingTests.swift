@@ -24,6 +24,48 @@ struct ListingTests {
         #expect(status { _ = try world.instance.listSecrets(ListSecretsOptions(limit: 0), by: world.manager) } == 400)
     }
 
+    @Test("listings keep creation order through deletions, between listings or not, and a reload")
+    func orderThroughDeletions() throws {
+        let world = try TestWorld()
+        var ids = try (0..<8).map { try world.arbitrary("secret-\($0)", "v").id }
+        func listed() throws -> [String] {
+            try world.instance.listSecrets(ListSecretsOptions(limit: 100), by: world.manager).secrets.map(\.id)
+        }
+        for index in [6, 3, 1] { try world.instance.deleteSecret(id: ids.remove(at: index), by: world.manager) }
+        #expect(world.instance.secretCount == 5)
+        #expect(try listed() == ids)
+        try world.instance.deleteSecret(id: ids.removeFirst(), by: world.manager)
+        ids.append(try world.arbitrary("secret-1", "again").id)
+        try world.instance.deleteSecret(id: ids.removeLast(), by: world.manager)
+        ids.append(try world.arbitrary("secret-8", "new").id)
+        #expect(try listed() == ids)
+        #expect(world.instance.secretIDs == ids)
+        try world.instance.reloadFromStorage()
+        #expect(try listed() == ids)
+        #expect(world.instance.secretCount == ids.count)
+    }
+
+    @Test("a secret taken out of the order and put back is in it once, at the end")
+    func orderReinsert() {
+        let order = SecretOrder()
+        let records = (0..<4).map { index in
+            SecretRecord(
+                id: "id-\(index)", secretType: .arbitrary, name: "n-\(index)", groupID: "default", description: nil,
+                labels: [], customMetadata: [:], attributes: [:], rotation: nil, expirationDate: nil, createdBy: "p",
+                createdAt: Date(), updatedAt: Date(), retrievedAt: nil, downloaded: false, state: .active, nextSequence: 1)
+        }
+        for record in records { order.append(record) }
+        order.remove(records[1])
+        order.remove(records[1])
+        #expect(order.count == 3)
+        order.append(records[1])
+        #expect(order.all.map(\.id) == ["id-0", "id-2", "id-3", "id-1"])
+        order.remove(records[0])
+        order.remove(records[3])
+        #expect(order.all.map(\.id) == ["id-2", "id-1"])
+        #expect(order.count == 2)
+    }
+
     @Test("the pager reads every secret")
     func pager() throws {
         let world = try TestWorld()
