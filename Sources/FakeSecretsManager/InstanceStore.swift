@@ -328,8 +328,16 @@ final class InstanceStore: @unchecked Sendable {
 
     private func run(_ write: RowWrite, _ db: Database) throws {
         switch write {
-        case .prepared(let key, _), .checksummed(let key, _, _, _), .version(let key, _, _, _, _):
-            try db.run(statements.statement(key, db), write.values)
+        case .prepared(let key, let values): try db.run(statements.statement(key, db), values)
+        case .checksummed(let key, let leading, let columns, let trailing):
+            try db.run(
+                statements.statement(key, db), leading: leading, columns,
+                checksum: Checksums.of(columns, unchecked: Self.secretStampColumns).databaseValue, trailing: trailing)
+        case .version(let key, let version, let secretKey, let leading, let trailing):
+            let columns = Self.versionColumns(version, secretKey: secretKey)
+            try db.run(
+                statements.statement(key, db), leading: leading, columns,
+                checksum: Checksums.of(columns, unchecked: Self.versionStampColumns).databaseValue, trailing: trailing)
         case .sql(let sql, let values): try db.run(db.cachedStatement(sql: sql), values)
         }
     }
@@ -652,25 +660,12 @@ enum RowWrite: Sendable {
     /// A hot statement, prepared once.
     case prepared(PreparedStatements.Key, [DatabaseValue])
     /// A hot statement whose secret row's columns are checksummed by the writer: `leading`, the columns,
-    /// their checksum (which leaves out the retrieval stamps at their end), `trailing`.
+    /// their checksum (which leaves out the retrieval stamps at their end), `trailing`, bound in that order.
     case checksummed(PreparedStatements.Key, leading: DatabaseValue?, columns: [DatabaseValue], trailing: DatabaseValue?)
     /// A version row, a copy of the record taken when the operation ran; the writer builds its columns.
     case version(PreparedStatements.Key, VersionRecord, secretKey: Int64, leading: DatabaseValue?, trailing: DatabaseValue?)
     /// Any other statement, through GRDB's statement cache.
     case sql(String, [DatabaseValue])
-
-    /// The values to bind, built on the writer's thread.
-    var values: [DatabaseValue] {
-        switch self {
-        case .prepared(_, let values), .sql(_, let values): values
-        case .checksummed(_, let leading, let columns, let trailing):
-            Self.row(leading, columns, unchecked: InstanceStore.secretStampColumns, trailing)
-        case .version(_, let version, let secretKey, let leading, let trailing):
-            Self.row(
-                leading, InstanceStore.versionColumns(version, secretKey: secretKey),
-                unchecked: InstanceStore.versionStampColumns, trailing)
-        }
-    }
 
     /// A secret row's write with its retrieval stamps (the last columns) replaced. The columns are taken out of
     /// the write first, so they are changed in place rather than copied.
@@ -688,18 +683,6 @@ enum RowWrite: Sendable {
         self = .prepared(key, [])
         version.downloaded = true
         self = .version(key, version, secretKey: secretKey, leading: leading, trailing: trailing)
-    }
-
-    private static func row(
-        _ leading: DatabaseValue?, _ columns: [DatabaseValue], unchecked: Int, _ trailing: DatabaseValue?
-    ) -> [DatabaseValue] {
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(columns.count + 3)
-        if let leading { values.append(leading) }
-        values.append(contentsOf: columns)
-        values.append(Checksums.of(columns, unchecked: unchecked).databaseValue)
-        if let trailing { values.append(trailing) }
-        return values
     }
 }
 
