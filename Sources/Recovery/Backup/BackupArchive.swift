@@ -255,14 +255,16 @@ public enum BackupArchive {
     /// each secret over as it reads it, and the entries are ready, or nearly, when the reading ends. The
     /// entries are the same, in the same order, as those made from the whole snapshot at once.
     ///
-    /// Thread confinement: ``add(_:)`` and ``finish()`` on the caller's thread; each batch is encoded on a
-    /// global queue into its own slot, under a lock.
+    /// Thread confinement: ``add(_:)`` and ``finish()`` on the caller's thread. Batches wait in a queue under a
+    /// lock; a job on a global queue takes the oldest, and so does ``finish()`` until none is left, rather than
+    /// wait idle for the jobs to get to them.
     final class SecretEntries: @unchecked Sendable {
         /// Secrets encoded together on one thread.
         static let batchSize = 256
+        typealias Entry = (bytes: Data, sha256: String)
         private var batch: [SecretSnapshot] = []
         private var batches = 0
-        private let encoded = Mutex<[Int: [(bytes: Data, sha256: String)]]>([:])
+        private let state = Mutex<(waiting: [(index: Int, secrets: [SecretSnapshot])], encoded: [Int: [Entry]])>(([], [:]))
         private let group = DispatchGroup()
 
         init() { batch.reserveCapacity(Self.batchSize) }
@@ -279,20 +281,29 @@ public enum BackupArchive {
             let index = batches
             batch.removeAll(keepingCapacity: true)
             batches += 1
-            DispatchQueue.global().async(group: group) { [self] in
-                let entries = secrets.map(BackupArchive.secretEntry)
-                encoded.withLock { $0[index] = entries }
+            state.withLock { $0.waiting.append((index, secrets)) }
+            DispatchQueue.global().async(group: group) { [self] in _ = encodeOldest() }
+        }
+
+        /// Encodes the oldest waiting batch, if any is left; answers whether there was one.
+        private func encodeOldest() -> Bool {
+            guard let (index, secrets) = state.withLock({ $0.waiting.isEmpty ? nil : $0.waiting.removeFirst() }) else {
+                return false
             }
+            let entries = secrets.map(BackupArchive.secretEntry)
+            state.withLock { $0.encoded[index] = entries }
+            return true
         }
 
         /// Every entry, in the order the secrets were added, once all are made.
-        func finish() -> [(bytes: Data, sha256: String)] {
+        func finish() -> [Entry] {
             submit()
+            while encodeOldest() {}
             group.wait()
-            return encoded.withLock { encoded in
-                var entries: [(bytes: Data, sha256: String)] = []
+            return state.withLock { state in
+                var entries: [Entry] = []
                 entries.reserveCapacity(batches * Self.batchSize)
-                for index in 0..<batches { entries.append(contentsOf: encoded[index] ?? []) }
+                for index in 0..<batches { entries.append(contentsOf: state.encoded[index] ?? []) }
                 return entries
             }
         }
