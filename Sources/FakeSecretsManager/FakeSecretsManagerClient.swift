@@ -31,8 +31,9 @@ public struct FakeSecretsManagerClient: SecretsManagerService {
             try await cloud.scheduler.clock.sleep(for: latency)
         } else {
             // No time passes (a cost model without latency): answered at once, as the caller's next step,
-            // rather than after every other process ready at this instant.
-            try Task.checkCancellation()
+            // rather than after every other process ready at this instant. Refused, as a sleep is, when the
+            // caller is cancelled or the scheduler shuts down.
+            try cloud.scheduler.checkRunning()
         }
         switch cloud.route(to: instanceID) {
         case .noAnswer:

@@ -230,13 +230,17 @@ final class InstanceStore: @unchecked Sendable {
     /// last one applied holds them. Answers false, changing nothing, when some row has no pending write.
     func absorbRetrieval(_ secret: SecretRecord) -> Bool {
         let rows = pendingRows.rows
-        guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == nil }) else { return false }
+        guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == nil && !$0.stamps }),
+            // A stamp update of the secret already pending would be applied after the rows, older stamps last.
+            !rows.contains(where: { $0.owner == secret.storageKey && $0.stamps })
+        else { return false }
         for index in secret.versions.indices where Self.stampsDownload(secret.versions[index]) {
             let key = secret.versions[index].storageKey
             guard rows.contains(where: { $0.owner == secret.storageKey && $0.version == key }) else { return false }
         }
         let stamps = Self.secretStamps(secret)
         for row in rows where row.owner == secret.storageKey {
+            if row.stamps { continue }
             if let version = row.version {
                 guard let index = secret.versions.firstIndex(where: { $0.storageKey == version }),
                     Self.stampsDownload(secret.versions[index])
@@ -711,14 +715,16 @@ private final class Shipment: Sendable {
     }
 }
 
-/// Where the operations not yet handed to the writer write whole secret and version rows, in order (caller's
-/// thread only): what ``InstanceStore/absorbRetrieval(_:)`` looks through instead of the writes themselves.
+/// Where the operations not yet handed to the writer write whole secret and version rows, and secrets'
+/// retrieval stamps, in order (caller's thread only): what ``InstanceStore/absorbRetrieval(_:)`` looks through instead of the writes themselves.
 final class PendingRows {
     struct Row {
         /// The secret's row key: the row itself, or the owner of the version row.
         var owner: Int64
         /// The version's row key, for a version row.
         var version: Int64?
+        /// Whether the write updates the secret's retrieval stamps only (``StoreWriter/stampRetrieval(_:)``).
+        var stamps: Bool
         /// The operation's index in the pending operations, and the write's in the operation.
         var operation: Int
         var write: Int
@@ -747,9 +753,11 @@ final class StoreWriter {
         self.operation = operation
     }
 
-    /// Notes that the next write inserts or rewrites a whole secret row (`version` nil) or version row.
-    private func noteRow(secretKey: Int64, version: Int64?) {
-        rows.rows.append(PendingRows.Row(owner: secretKey, version: version, operation: operation, write: writes.count))
+    /// Notes that the next write inserts or rewrites a whole secret row (`version` nil) or version row, or
+    /// updates a secret's retrieval stamps (`stamps`).
+    private func noteRow(secretKey: Int64, version: Int64?, stamps: Bool = false) {
+        rows.rows.append(
+            PendingRows.Row(owner: secretKey, version: version, stamps: stamps, operation: operation, write: writes.count))
     }
 
     private func record(_ key: PreparedStatements.Key, _ values: [DatabaseValue]) {
@@ -833,6 +841,7 @@ final class StoreWriter {
 
     /// Writes a secret's retrieval stamps, and marks its downloaded versions that still hold data.
     func stampRetrieval(_ secret: SecretRecord) {
+        noteRow(secretKey: secret.storageKey, version: nil, stamps: true)
         record(.stampSecret, InstanceStore.secretStamps(secret) + [secret.storageKey.databaseValue])
         for version in secret.versions where InstanceStore.stampsDownload(version) {
             record(.stampVersion, [version.storageKey.databaseValue])

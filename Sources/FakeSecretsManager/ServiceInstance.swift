@@ -485,13 +485,11 @@ public struct SecretHandle {
     }
 }
 
-/// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
-/// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
-/// and compares the hashes before the text.
 /// The secrets of an instance in creation order, for listings and passes over all of them; found by id
 /// through the instance's index instead. A removed secret stays in the array, marked, until the order is next
-/// read: a removal costs nothing, and any number of them one pass. (An ordered dictionary kept a second hash
-/// table of every id, and probing it cost a restore a tenth of its thread.)
+/// read, or until they are half the array: a removal costs nothing, and any number of them one pass. (An
+/// ordered dictionary kept a second hash table of every id, and probing it cost a restore a tenth of its
+/// thread.)
 final class SecretOrder {
     private var records: [SecretRecord] = []
     private var removed = 0
@@ -499,23 +497,30 @@ final class SecretOrder {
     /// How many secrets are in the order.
     var count: Int { records.count - removed }
 
+    /// How many records the array holds, removed ones not yet dropped included.
+    var held: Int { records.count }
+
     /// The secrets, oldest first.
     var all: [SecretRecord] {
-        if removed > 0 {
-            records.removeAll { record in
-                guard record.ordering == .removed else { return false }
-                record.ordering = .unlisted
-                return true
-            }
-            removed = 0
-        }
+        compact()
         return records
+    }
+
+    /// Drops the removed secrets from the array.
+    private func compact() {
+        guard removed > 0 else { return }
+        records.removeAll { record in
+            guard record.ordering == .removed else { return false }
+            record.ordering = .unlisted
+            return true
+        }
+        removed = 0
     }
 
     /// Adds a secret after every other.
     func append(_ secret: SecretRecord) {
         // A secret removed and added again must not stay in its old place too.
-        if secret.ordering == .removed { _ = all }
+        if secret.ordering == .removed { compact() }
         precondition(secret.ordering == .unlisted, "a secret is in the order once")
         secret.ordering = .listed
         records.append(secret)
@@ -526,9 +531,14 @@ final class SecretOrder {
         guard secret.ordering == .listed else { return }
         secret.ordering = .removed
         removed += 1
+        // Removed records are not kept without bound when nothing reads the order.
+        if removed > 64, removed * 2 > records.count { compact() }
     }
 }
 
+/// A secret id as a hash-table key. The standard library hashes a `String` with SipHash over its text, which
+/// for a 36-character id cost more than the rest of a read's lookup; this hashes it a word at a time once,
+/// and compares the hashes before the text.
 struct SecretIDKey: Hashable {
     let id: String
     let hash: UInt64

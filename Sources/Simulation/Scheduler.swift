@@ -198,8 +198,7 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
     /// Suspends the calling process until `time` in virtual time. Throws `CancellationError` when the task was
     /// cancelled before or while it slept, or when the scheduler shuts down.
     public func sleep(until time: SimulationInstant) async throws {
-        try Task.checkCancellation()
-        guard !shuttingDown else { throw CancellationError() }
+        try checkRunning()
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             sequence &+= 1
             push(
@@ -208,6 +207,13 @@ public final class Scheduler: TaskExecutor, @unchecked Sendable {
                     target: Self.wakeTarget, tag: sleepers.insert(continuation)))
         }
         try Task.checkCancellation()
+    }
+
+    /// Throws what ``sleep(until:)`` throws before it suspends: `CancellationError` when the task was
+    /// cancelled or the scheduler shuts down. For a process that goes on without sleeping.
+    public func checkRunning() throws {
+        try Task.checkCancellation()
+        guard !shuttingDown else { throw CancellationError() }
     }
 
     /// Lets every other ready job run before the caller goes on, without advancing time.

@@ -66,6 +66,23 @@ struct ListingTests {
         #expect(order.count == 2)
     }
 
+    @Test("removed secrets are dropped once they are half the order, though nothing reads it")
+    func orderBounded() {
+        let order = SecretOrder()
+        let records = (0..<300).map { index in
+            SecretRecord(
+                id: "id-\(index)", secretType: .arbitrary, name: "n-\(index)", groupID: "default", description: nil,
+                labels: [], customMetadata: [:], attributes: [:], rotation: nil, expirationDate: nil, createdBy: "p",
+                createdAt: Date(), updatedAt: Date(), retrievedAt: nil, downloaded: false, state: .active, nextSequence: 1)
+        }
+        for record in records { order.append(record) }
+        for record in records.prefix(200) { order.remove(record) }
+        #expect(order.count == 100)
+        #expect(order.held < 300, "the removed records are not all still held")
+        #expect(order.all.map(\.id) == records.suffix(100).map(\.id))
+        #expect(order.held == 100)
+    }
+
     @Test("the pager reads every secret")
     func pager() throws {
         let world = try TestWorld()

@@ -157,11 +157,14 @@ struct StorageWriterTests {
         #expect(stamped.retrievedAt == Date(timeIntervalSince1970: 0))
     }
 
-    @Test("a secret read, then changed, still has its version's downloaded flag written")
-    func stampsAfterChange() throws {
+    @Test("a secret read, then changed, still has its version's downloaded flag written", arguments: [false, true])
+    func stampsAfterChange(shippedFirst: Bool) throws {
         let world = try TestWorld()
         let id = try Self.rotatedSecrets(1, in: world)[0]
+        // Handed to the writer first, the stamps wait for a flush; otherwise they go into the pending rows.
+        if shippedFirst { try world.instance.store.flush() }
         _ = try world.instance.getSecret(id: id, by: world.manager)
+        #expect(world.instance.unsavedRetrievals.map(\.id) == (shippedFirst ? [id] : []))
         _ = try world.instance.updateSecretMetadata(id: id, SecretMetadataPatch(description: "changed"), by: world.manager)
         try world.instance.flushRetrievals()
         try world.instance.reloadFromStorage()
@@ -229,6 +232,30 @@ struct StorageWriterTests {
             #expect(metadata.downloaded)
             #expect(try world.instance.getSecretVersionMetadata(secretID: id, version: .current, by: world.manager).downloaded)
         }
+    }
+
+    @Test("a read whose stamps a pending stamp update would overwrite is not written into the pending rows")
+    func stampsAfterPendingStampUpdate() throws {
+        let world = try TestWorld()
+        let id = try Self.rotatedSecrets(1, in: world)[0]
+        try world.instance.store.flush()
+        world.cloud.scheduler.run(until: .init(.seconds(10)))
+        _ = try world.instance.getSecret(id: id, by: world.manager)
+        // The secret's row and every version with data pending again: new metadata, two rotations (the version
+        // read is stripped of its data).
+        _ = try world.instance.updateSecretMetadata(id: id, SecretMetadataPatch(description: "changed"), by: world.manager)
+        for value in ["v3", "v4"] {
+            _ = try world.instance.createSecretVersion(
+                secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload(value))), by: world.manager)
+        }
+        // The stamps of the first read, queued after those rows and not yet handed over.
+        try world.instance.flushRetrievals()
+        world.cloud.scheduler.run(until: .init(.seconds(20)))
+        _ = try world.instance.getSecret(id: id, by: world.manager)
+        #expect(world.instance.unsavedRetrievals.map(\.id) == [id], "the later read waits for a flush of its own")
+        try world.instance.flushRetrievals()
+        try world.instance.reloadFromStorage()
+        #expect(try world.instance.getSecretMetadata(id: id, by: world.manager).retrievedAt == world.cloud.date(.init(.seconds(20))))
     }
 
     @Test("a file whose checksums still cover the retrieval stamps is migrated; a row that fails them stays refused")

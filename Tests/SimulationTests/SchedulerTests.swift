@@ -92,6 +92,9 @@ struct SchedulerTests {
         scheduler.shutDown()
         #expect(sleeper.isFinished)
         #expect(sleeper.error is CancellationError)
+        // A process that goes on without sleeping asks the same question.
+        #expect(throws: CancellationError.self) { try scheduler.checkRunning() }
+        #expect(throws: Never.self) { try Scheduler().checkRunning() }
     }
 
     @Test("run(until: process) ends with the process although events go on")
