@@ -45,15 +45,20 @@ struct ListingTests {
         #expect(world.instance.secretCount == ids.count)
     }
 
-    @Test("a secret taken out of the order and put back is in it once, at the end")
-    func orderReinsert() {
-        let order = SecretOrder()
-        let records = (0..<4).map { index in
+    /// `count` bare records named by their index, for the order alone.
+    static func records(_ count: Int) -> [SecretRecord] {
+        (0..<count).map { index in
             SecretRecord(
                 id: "id-\(index)", secretType: .arbitrary, name: "n-\(index)", groupID: "default", description: nil,
                 labels: [], customMetadata: [:], attributes: [:], rotation: nil, expirationDate: nil, createdBy: "p",
                 createdAt: Date(), updatedAt: Date(), retrievedAt: nil, downloaded: false, state: .active, nextSequence: 1)
         }
+    }
+
+    @Test("a secret taken out of the order and put back is in it once, at the end")
+    func orderReinsert() {
+        let order = SecretOrder()
+        let records = Self.records(4)
         for record in records { order.append(record) }
         order.remove(records[1])
         order.remove(records[1])
@@ -69,12 +74,7 @@ struct ListingTests {
     @Test("removed secrets are dropped once they are half the order, though nothing reads it")
     func orderBounded() {
         let order = SecretOrder()
-        let records = (0..<300).map { index in
-            SecretRecord(
-                id: "id-\(index)", secretType: .arbitrary, name: "n-\(index)", groupID: "default", description: nil,
-                labels: [], customMetadata: [:], attributes: [:], rotation: nil, expirationDate: nil, createdBy: "p",
-                createdAt: Date(), updatedAt: Date(), retrievedAt: nil, downloaded: false, state: .active, nextSequence: 1)
-        }
+        let records = Self.records(300)
         for record in records { order.append(record) }
         for record in records.prefix(200) { order.remove(record) }
         #expect(order.count == 100)
