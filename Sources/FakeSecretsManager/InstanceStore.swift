@@ -47,7 +47,7 @@ final class InstanceStore: @unchecked Sendable {
     private var openFailure: String?
     /// Recorded operations not yet handed to the writer.
     private var pending: [RecordedOperation] = []
-    /// Where the operations in ``pending`` write whole secret and version rows.
+    /// Where the operations in ``pending`` write whole secret and version rows, and secrets' stamps.
     private let pendingRows = PendingRows()
     /// Whether operations were handed over since the last flush.
     private var shipped = false
