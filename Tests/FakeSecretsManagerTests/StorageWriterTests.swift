@@ -110,11 +110,15 @@ struct StorageWriterTests {
     static func rotatedSecrets(_ count: Int, in world: TestWorld) throws -> [String] {
         try (0..<count).map { index in
             let id = try world.arbitrary("s-\(index)", "first-\(index)").id
-            _ = try world.instance.createSecretVersion(
-                secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("second-\(index)"))),
-                by: world.manager)
+            try rotate(id, to: "second-\(index)", in: world)
             return id
         }
+    }
+
+    /// Rotates a secret to a new arbitrary value.
+    static func rotate(_ id: String, to value: String, in world: TestWorld) throws {
+        _ = try world.instance.createSecretVersion(
+            secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload(value))), by: world.manager)
     }
 
     @Test("retrieval stamps reach the file in batches, reload as written, and stay outside the row checksum")
@@ -179,8 +183,7 @@ struct StorageWriterTests {
         try world.instance.store.flush()
         // Created and rotated (two operations), not yet handed over: fewer than a shipment.
         let pending = try world.arbitrary("pending", "v1").id
-        _ = try world.instance.createSecretVersion(
-            secretID: pending, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
+        try Self.rotate(pending, to: "v2", in: world)
         let created = try world.arbitrary("created-only", "v1").id
         world.cloud.scheduler.run(until: .init(.seconds(42)))
         for id in [shipped, pending, created] { _ = try world.instance.getSecret(id: id, by: world.manager) }
@@ -194,8 +197,7 @@ struct StorageWriterTests {
         // Its rows handed over, a rotation pending and read: its earlier version's flag is not in the pending
         // rows, so the stamp waits for a flush.
         try world.instance.store.flush()
-        _ = try world.instance.createSecretVersion(
-            secretID: created, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload("v2"))), by: world.manager)
+        try Self.rotate(created, to: "v2", in: world)
         _ = try world.instance.getSecret(id: created, by: world.manager)
         #expect(world.instance.unsavedRetrievals.map(\.id) == [shipped, created])
 
@@ -244,10 +246,7 @@ struct StorageWriterTests {
         // The secret's row and every version with data pending again: new metadata, two rotations (the version
         // read is stripped of its data).
         _ = try world.instance.updateSecretMetadata(id: id, SecretMetadataPatch(description: "changed"), by: world.manager)
-        for value in ["v3", "v4"] {
-            _ = try world.instance.createSecretVersion(
-                secretID: id, SecretVersionPrototype(data: .arbitrary(payload: SecretPayload(value))), by: world.manager)
-        }
+        for value in ["v3", "v4"] { try Self.rotate(id, to: value, in: world) }
         // The stamps of the first read, queued after those rows and not yet handed over.
         try world.instance.flushRetrievals()
         world.cloud.scheduler.run(until: .init(.seconds(20)))
